@@ -1,0 +1,12 @@
+namespace Belfry.Core.Events;
+
+/// <summary>
+/// A pipeline stage that works on a batch of events in place: enriches them, or removes some
+/// (deduplication, filters). Called from one thread at a time; may keep state across batches.
+/// </summary>
+public interface IEventExpert
+{
+    string Name { get; }
+
+    void Process(List<Event> batch);
+}
