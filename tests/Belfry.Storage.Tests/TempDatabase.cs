@@ -1,0 +1,26 @@
+using Belfry.Storage.Sqlite;
+
+namespace Belfry.Storage.Tests;
+
+/// <summary>A SQLite store in its own temporary folder, deleted afterwards.</summary>
+public sealed class TempDatabase : IAsyncDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "belfry-test-" + Guid.NewGuid().ToString("N"));
+
+    public TempDatabase() => Store = new SqliteEventStore(Path.Combine(_dir, "belfry.db"));
+
+    public SqliteEventStore Store { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
