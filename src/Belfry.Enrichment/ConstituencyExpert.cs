@@ -1,0 +1,121 @@
+using Belfry.Core.Constituency;
+using Belfry.Core.Events;
+
+namespace Belfry.Enrichment;
+
+/// <summary>Which side of an event names the organisation it is about.</summary>
+public sealed record ConstituencyExpertOptions
+{
+    /// <summary>Use destination.* for every event (a feed whose subject is the attacked host).</summary>
+    public bool UseDestination { get; init; }
+
+    /// <summary>Feed names (feed.name) whose subject is the destination; the others use source.*.</summary>
+    public IReadOnlySet<string> DestinationFeeds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Finds the constituency organisation an event is about and sets <see cref="Event.Organisation"/>
+/// and <see cref="Fields.ExtraOrganisation"/> to its id. It tries, in order: the IP address (most
+/// specific registered prefix), the AS number, then the host name (fqdn, else the host of the
+/// URL) and its parent domains. Events without a match are left untouched: they still count for
+/// the national picture.
+/// </summary>
+public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
+{
+    readonly ConstituencyIndex _index;
+    readonly bool _useDestination;
+    readonly IReadOnlySet<string> _destinationFeeds;
+
+    public ConstituencyExpert(ConstituencyIndex index, ConstituencyExpertOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        _index = index;
+        options ??= new ConstituencyExpertOptions();
+        _useDestination = options.UseDestination;
+        _destinationFeeds = options.DestinationFeeds;
+    }
+
+    public string Name => "constituency";
+
+    public long Processed { get; private set; }
+    public long Matched => MatchedByAddress + MatchedByAsn + MatchedByHostName;
+    public long Dropped => 0;
+    public long MatchedByAddress { get; private set; }
+    public long MatchedByAsn { get; private set; }
+    public long MatchedByHostName { get; private set; }
+
+    public void Process(List<Event> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var e in batch)
+        {
+            Processed++;
+            var org = Find(e);
+            if (org is not null)
+            {
+                e.Organisation = org.Id;
+                e.Set(Fields.ExtraOrganisation, org.Id);
+            }
+        }
+    }
+
+    /// <summary>The organisation the event is about, or null; updates the match counters.</summary>
+    public Organisation? Find(Event e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var destination = _useDestination ||
+            (_destinationFeeds.Count > 0 && e.TryGet(Fields.FeedName, out var feed) && feed.Text is { } name && _destinationFeeds.Contains(name));
+        var (ipField, asnField, fqdnField, urlField) = destination
+            ? (Fields.DestinationIp, Fields.DestinationAsn, Fields.DestinationFqdn, Fields.DestinationUrl)
+            : (Fields.SourceIp, Fields.SourceAsn, Fields.SourceFqdn, Fields.SourceUrl);
+
+        if (e.TryGet(ipField, out var ip) && ip.Kind == FieldKind.Address && _index.ByAddress(ip.Address) is { } byIp)
+        {
+            MatchedByAddress++;
+            return byIp;
+        }
+        if (TryGetAsn(e, asnField, out var asn) && _index.ByAsn(asn) is { } byAsn)
+        {
+            MatchedByAsn++;
+            return byAsn;
+        }
+        if (e.TryGet(fqdnField, out var fqdn) && fqdn.Text is { } host && _index.ByHostName(host) is { } byHost)
+        {
+            MatchedByHostName++;
+            return byHost;
+        }
+        if (e.TryGet(urlField, out var url) && url.Text is { } urlText && HostNames.TryGetUrlHost(urlText, out var urlHost))
+        {
+            var isLiteral = HostNames.TryGetAddress(urlHost, out var literal);
+            var byUrl = isLiteral ? _index.ByAddress(literal) : _index.ByHostName(urlHost);
+            if (byUrl is not null)
+            {
+                if (isLiteral)
+                {
+                    MatchedByAddress++;
+                }
+                else
+                {
+                    MatchedByHostName++;
+                }
+                return byUrl;
+            }
+        }
+        return null;
+    }
+
+    static bool TryGetAsn(Event e, string field, out long asn)
+    {
+        asn = 0;
+        if (!e.TryGet(field, out var v))
+        {
+            return false;
+        }
+        if (v.Kind == FieldKind.Integer)
+        {
+            asn = v.Integer;
+            return true;
+        }
+        return v.Text is { } text && FieldParsers.TryParseAsn(text, out asn);
+    }
+}

@@ -1,0 +1,29 @@
+using Belfry.Core.Events;
+
+namespace Belfry.Enrichment;
+
+/// <summary>Settings of <see cref="DeduplicatorExpert"/>.</summary>
+public sealed record DedupOptions
+{
+    /// <summary>The fields IntelMQ's deduplicator setups commonly compare.</summary>
+    public static IReadOnlyList<string> DefaultKeyFields { get; } =
+    [
+        Fields.FeedName,
+        Fields.ClassificationType,
+        Fields.ClassificationIdentifier,
+        Fields.SourceIp,
+        Fields.SourcePort,
+        Fields.DestinationIp,
+        Fields.DestinationPort,
+        Fields.SourceUrl,
+        Fields.SourceFqdn,
+    ];
+
+    /// <summary>An event is a duplicate when one with the same key was kept less than this long before (or after) it.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromHours(24);
+
+    public IReadOnlyList<string> KeyFields { get; init; } = DefaultKeyFields;
+
+    /// <summary>Most keys remembered; past it the oldest are forgotten.</summary>
+    public int MaxEntries { get; init; } = 1_000_000;
+}
