@@ -1,0 +1,80 @@
+using Belfry.Core.Events;
+using Belfry.Feeds.Text;
+
+namespace Belfry.Feeds.AbuseCh;
+
+/// <summary>
+/// abuse.ch Feodo Tracker plain IP block lists (ipblocklist.txt, ipblocklist_recommended.txt):
+/// '#' comment lines, one C2 address per line. The "Last updated:" comment becomes time.source,
+/// as the Spamhaus Last-Modified does in IntelMQ.
+/// </summary>
+public sealed class FeodoTrackerTextParser : IFeedParser
+{
+    public const string ParserName = "abusech-feodotracker-ips";
+
+    public string Name => ParserName;
+
+    public string Description => "abuse.ch Feodo Tracker IP block list text (ipblocklist.txt)";
+
+    public bool CanParse(FeedProbe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var name = Path.GetFileName(probe.FileName ?? string.Empty);
+        if (name.Contains("ipblocklist", StringComparison.OrdinalIgnoreCase) && name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        return probe.Head.Contains("Feodo Tracker", StringComparison.OrdinalIgnoreCase) &&
+            probe.Head.AsSpan().TrimStart("\uFEFF \t\r\n").StartsWith("#");
+    }
+
+    public void Parse(TextReader input, FeedContext context, IFeedSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(sink);
+        var recommended = context.FileName?.Contains("recommended", StringComparison.OrdinalIgnoreCase) == true;
+        var feed = FeodoTrackerJsonParser.Feed with
+        {
+            Url = recommended ? "https://feodotracker.abuse.ch/downloads/ipblocklist_recommended.txt" : "https://feodotracker.abuse.ch/downloads/ipblocklist.txt",
+        };
+        var run = new FeedRun(feed, context, sink);
+        using var lines = new LineReader(input);
+        DateTime? updated = null;
+        while (lines.TryReadLine(out var line, out var tooLong))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (tooLong)
+            {
+                run.RejectTooLong(lines.LineNumber, line);
+                continue;
+            }
+            var t = line.Trim();
+            if (t.IsEmpty)
+            {
+                continue;
+            }
+            if (t[0] == '#')
+            {
+                if (AbuseChHeader.TryGetLastUpdated(t, out var u))
+                {
+                    updated = u;
+                }
+                continue;
+            }
+            var raw = line.ToString();
+            var e = run.NewEvent(raw);
+            FeedRun.Classify(e, "c2-server");
+            if (!FeedRun.TrySet(e, Fields.SourceIp, t, out var error))
+            {
+                run.Reject(lines.LineNumber, raw, error!);
+                continue;
+            }
+            if (updated is { } time)
+            {
+                e.Set(Fields.TimeSource, time);
+            }
+            run.Emit(e);
+        }
+    }
+}
