@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Belfry.Core.Constituency;
 using Belfry.Core.Net;
 
-namespace Belfry.Storage;
+namespace Belfry.Core.Constituency;
 
 /// <summary>JSON form of an organisation, shared by storage and the CLI's import/export.</summary>
 public static class OrganisationJson
@@ -125,10 +124,10 @@ public static class OrganisationJson
     public static Organisation Deserialize(string json)
     {
         var dto = JsonSerializer.Deserialize(json, OrganisationJsonContext.Default.OrganisationDto)
-            ?? throw new StorageException("empty organisation record", isTransient: false);
+            ?? throw new FormatException("empty organisation record");
         return TryFromDto(dto, out var o, out var errors)
             ? o
-            : throw new StorageException($"stored organisation {dto.Id} is invalid: {string.Join("; ", errors)}", isTransient: false);
+            : throw new FormatException($"organisation {dto.Id} is invalid: {string.Join("; ", errors)}");
     }
 }
 
