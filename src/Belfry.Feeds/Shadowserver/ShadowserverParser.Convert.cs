@@ -1,0 +1,397 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Belfry.Core.Events;
+using Belfry.Core.Net;
+using nietras.SeparatedValues;
+
+namespace Belfry.Feeds.Shadowserver;
+
+public sealed partial class ShadowserverParser
+{
+    enum Outcome : byte
+    {
+        Absent,
+        Ok,
+        Invalid,
+    }
+
+    /// <summary>
+    /// Applies one mapping to one row, the way IntelMQ's Shadowserver parser does: the conversion
+    /// first (it may turn the value into "nothing"), then the field's own validation.
+    /// </summary>
+    static Outcome Convert(ColumnOp op, SepReader.Row row, out FieldValue value)
+    {
+        value = default;
+        var col = row[op.Col];
+        var s = col.Span.Trim();
+        string? computed = null;
+        switch (op.Conversion)
+        {
+            case ShadowserverConversion.ValidateToNone:
+                // IntelMQ validate_to_none: '', '0' and 'unknown' mean "no value".
+                if (s.IsEmpty || s is "0" || s.Equals("unknown", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Outcome.Absent;
+                }
+                break;
+            case ShadowserverConversion.InvalidateZero:
+                if (s.IsEmpty || s is "0")
+                {
+                    return Outcome.Absent;
+                }
+                break;
+            case ShadowserverConversion.ValidateNetwork:
+                // validate_network only takes values written as networks; a plain address is source.ip's.
+                if (s.IndexOf('/') < 0)
+                {
+                    return Outcome.Absent;
+                }
+                break;
+            case ShadowserverConversion.ValidateIp:
+                if (s is "0.0.0.0" or "::")
+                {
+                    return Outcome.Invalid;
+                }
+                break;
+            case ShadowserverConversion.ExtractCveFromTag:
+                computed = ExtractCves(s);
+                if (computed is null)
+                {
+                    return Outcome.Absent;
+                }
+                s = computed;
+                break;
+            case ShadowserverConversion.ForceBase64:
+                if (s.IsEmpty)
+                {
+                    return Outcome.Absent;
+                }
+                computed = ForceBase64(s);
+                s = computed;
+                break;
+            case ShadowserverConversion.ConvertHttpHostAndUrl:
+                computed = HttpHostAndUrl(op, row, s);
+                if (computed is null)
+                {
+                    return Outcome.Absent;
+                }
+                s = computed;
+                break;
+            case ShadowserverConversion.CategoryOrDetail:
+                if (s.IsEmpty && op.DetailCol >= 0)
+                {
+                    s = row[op.DetailCol].Span.Trim();
+                    computed = s.IsEmpty ? null : s.ToString();
+                }
+                break;
+            case ShadowserverConversion.ScanExchangeTaxonomy:
+                computed = IsWebshell(s) ? "intrusions" : "vulnerable";
+                s = computed;
+                break;
+            case ShadowserverConversion.ScanExchangeType:
+                computed = IsWebshell(s) ? "system-compromise" : "vulnerable-system";
+                s = computed;
+                break;
+            case ShadowserverConversion.ScanExchangeIdentifier:
+                computed = IsWebshell(s) ? "exchange-server-webshell" : "vulnerable-exchange-server";
+                s = computed;
+                break;
+            default:
+                break;
+        }
+        if (s.IsEmpty)
+        {
+            return Outcome.Absent;
+        }
+
+        switch (op.Kind)
+        {
+            case ValueKind.Address:
+                if (NetAddress.TryParse(s, out var ip))
+                {
+                    value = FieldValue.Of(ip);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Prefix:
+                if (NetPrefix.TryParse(s, out var prefix))
+                {
+                    value = FieldValue.Of(prefix);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Time:
+                if (TryParseTime(s, out var t))
+                {
+                    value = FieldValue.Of(t);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Port:
+                if (TryParseUInt(s, out var port) && port <= 65535)
+                {
+                    value = FieldValue.Of((long)port);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Asn:
+                if (TryParseUInt(s, out var asn) && asn > 0 && asn <= uint.MaxValue)
+                {
+                    value = FieldValue.Of((long)asn);
+                    return Outcome.Ok;
+                }
+                if (FieldParsers.TryParseAsn(s, out var asn2))
+                {
+                    value = FieldValue.Of(asn2);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Integer:
+                if (TryParseUInt(s, out var u) && u <= long.MaxValue)
+                {
+                    value = FieldValue.Of((long)u);
+                    return Outcome.Ok;
+                }
+                if (FieldParsers.TryParseInteger(s, out var n))
+                {
+                    value = FieldValue.Of(n);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Float:
+                if (FieldParsers.TryParseFloat(s, out var f))
+                {
+                    value = FieldValue.Of(f);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Boolean:
+                if (TryParseBool(s, out var b))
+                {
+                    value = FieldValue.Of(b);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Fqdn:
+                if (FieldParsers.TryParseFqdn(s, out var fqdn))
+                {
+                    value = FieldValue.Of(fqdn);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.Url:
+                if (FieldParsers.TryParseUrl(s, out var url))
+                {
+                    value = FieldValue.Of(url);
+                    return Outcome.Ok;
+                }
+                return Outcome.Invalid;
+            case ValueKind.CountryCode:
+                if (s.Length != 2 || !char.IsAsciiLetter(s[0]) || !char.IsAsciiLetter(s[1]))
+                {
+                    return Outcome.Invalid;
+                }
+                value = FieldValue.Of(char.IsAsciiLetterUpper(s[0]) && char.IsAsciiLetterUpper(s[1]) && computed is null
+                    ? Text(op, col, s)
+                    : s.ToString().ToUpperInvariant());
+                return Outcome.Ok;
+            case ValueKind.Lower:
+                value = FieldValue.Of(computed ?? (IsLower(s) ? Text(op, col, s) : s.ToString().ToLowerInvariant()));
+                return Outcome.Ok;
+            default:
+                value = FieldValue.Of(computed ?? Text(op, col, s));
+                return Outcome.Ok;
+        }
+    }
+
+    /// <summary>The column as a string: pooled for repeated values, unless trimming changed it.</summary>
+    static string Text(ColumnOp op, SepReader.Col col, ReadOnlySpan<char> trimmed) =>
+        op.Pooled && trimmed.Length == col.Span.Length ? col.ToString() : trimmed.ToString();
+
+    static bool IsLower(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (char.IsAsciiLetterUpper(c) || c > 127)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static bool TryParseUInt(ReadOnlySpan<char> s, out ulong value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 19)
+        {
+            return false;
+        }
+        foreach (var c in s)
+        {
+            var d = (uint)(c - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+            value = (value * 10) + d;
+        }
+        return true;
+    }
+
+    /// <summary>IntelMQ convert_bool: y/yes/true/t/1 and n/no/false/f/0, any case.</summary>
+    static bool TryParseBool(ReadOnlySpan<char> s, out bool value)
+    {
+        if (s.Length == 1)
+        {
+            switch (s[0])
+            {
+                case 'Y' or 'y' or 'T' or 't' or '1':
+                    value = true;
+                    return true;
+                case 'N' or 'n' or 'F' or 'f' or '0':
+                    value = false;
+                    return true;
+            }
+        }
+        return FieldParsers.TryParseBool(s, out value);
+    }
+
+    static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+    /// <summary>
+    /// Time stamps: the usual "yyyy-MM-dd HH:mm:ss" (UTC) and the RFC 1123 HTTP date
+    /// ("Thu, 19 Apr 2018 00:02:28 GMT", scan_http's http_date) are parsed by hand because
+    /// they are on every row; anything else goes through <see cref="FieldParsers.TryParseTime"/>.
+    /// </summary>
+    static bool TryParseTime(ReadOnlySpan<char> s, out DateTime utc)
+    {
+        if (s.Length == 29 && s[3] == ',' && s[4] == ' ' && s[7] == ' ' && s[11] == ' ' && s[16] == ' ' && s[19] == ':' && s[22] == ':' && s[25] == ' ' && s.EndsWith(" GMT"))
+        {
+            var month = MonthIndex(s.Slice(8, 3));
+            if (month >= 0 && TryParseUInt(s.Slice(5, 2), out var d) && TryParseUInt(s.Slice(12, 4), out var y) &&
+                TryParseUInt(s.Slice(17, 2), out var h) && TryParseUInt(s.Slice(20, 2), out var mi) && TryParseUInt(s.Slice(23, 2), out var sec) &&
+                y is >= 1 and <= 9999 && d >= 1 && (int)d <= DateTime.DaysInMonth((int)y, month + 1) && h < 24 && mi < 60 && sec < 60)
+            {
+                utc = new DateTime((int)y, month + 1, (int)d, (int)h, (int)mi, (int)sec, DateTimeKind.Utc);
+                return true;
+            }
+        }
+        return FieldParsers.TryParseTime(s, out utc);
+    }
+
+    static int MonthIndex(ReadOnlySpan<char> m)
+    {
+        for (var i = 0; i < s_months.Length; i++)
+        {
+            if (m.SequenceEqual(s_months[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// IntelMQ extract_cve_from_tag: the CVE ids among the tag's items, sorted, joined by ';';
+    /// nothing when there is none. Shadowserver separates tags with ';' or ','.
+    /// </summary>
+    static string? ExtractCves(ReadOnlySpan<char> tag)
+    {
+        if (tag.IndexOf("cve-", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            return null;
+        }
+        var found = new List<string>();
+        foreach (var range in tag.SplitAny(";,"))
+        {
+            var t = tag[range].Trim();
+            if (IsCve(t))
+            {
+                var id = t.ToString().ToLowerInvariant();
+                if (!found.Contains(id))
+                {
+                    found.Add(id);
+                }
+            }
+        }
+        if (found.Count == 0)
+        {
+            return null;
+        }
+        found.Sort(StringComparer.Ordinal);
+        return string.Join(';', found);
+    }
+
+    static bool IsCve(ReadOnlySpan<char> t)
+    {
+        if (t.Length < 10 || !t.StartsWith("cve-", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var rest = t[4..];
+        var dash = rest.IndexOf('-');
+        return dash > 0 && dash < rest.Length - 1 && !rest[..dash].ContainsAnyExceptInRange('0', '9') && !rest[(dash + 1)..].ContainsAnyExceptInRange('0', '9');
+    }
+
+    /// <summary>IntelMQ force_base64: values already in base64 stay; anything else is base64-encoded (UTF-8).</summary>
+    static string ForceBase64(ReadOnlySpan<char> s)
+    {
+        if (Base64.IsValid(s))
+        {
+            return s.ToString();
+        }
+        var bytes = Encoding.UTF8.GetBytes(s.ToString());
+        return System.Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>
+    /// IntelMQ convert_http_host_and_url: Shadowserver splits URLs into host and path; join them,
+    /// with the scheme from the application column (or https for port 443), else keep the value.
+    /// </summary>
+    static string? HttpHostAndUrl(ColumnOp op, SepReader.Row row, ReadOnlySpan<char> value)
+    {
+        var host = op.HttpHostCol >= 0 ? row[op.HttpHostCol].Span.Trim() : default;
+        var app = op.ApplicationCol >= 0 ? row[op.ApplicationCol].Span.Trim() : default;
+        var url = op.UrlCol >= 0 ? row[op.UrlCol].Span.Trim() : default;
+        var httpUrl = op.HttpUrlCol >= 0 ? row[op.HttpUrlCol].Span.Trim() : default;
+        if (!host.IsEmpty)
+        {
+            var path = app is "http" or "https" && !url.IsEmpty ? url : httpUrl;
+            if (!path.IsEmpty)
+            {
+                if (path.Contains("://", StringComparison.Ordinal))
+                {
+                    return path.ToString();
+                }
+                string scheme;
+                if (app is "http" or "https")
+                {
+                    scheme = app.ToString();
+                }
+                else
+                {
+                    scheme = op.DstPortCol >= 0 && row[op.DstPortCol].Span.Trim() is "443" ? "https" : "http";
+                }
+                return string.Concat(string.Concat(scheme, "://", host), path.StartsWith('/') ? string.Empty : "/", path);
+            }
+        }
+        return value.IsEmpty ? null : value.ToString();
+    }
+
+    static bool IsWebshell(ReadOnlySpan<char> tag)
+    {
+        foreach (var range in tag.SplitAny(";,"))
+        {
+            if (tag[range].Trim().Equals("webshell", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static string InvalidReason(ColumnOp op, ReadOnlySpan<char> raw) =>
+        string.Create(CultureInfo.InvariantCulture, $"invalid {op.Target} in column '{op.Column}': '{FieldParsers.Truncate(raw)}'");
+}

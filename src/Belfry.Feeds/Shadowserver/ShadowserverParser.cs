@@ -1,0 +1,322 @@
+using System.Globalization;
+using Belfry.Core.Events;
+using nietras.SeparatedValues;
+
+namespace Belfry.Feeds.Shadowserver;
+
+/// <summary>
+/// Parses Shadowserver's CSV reports into IntelMQ-format events, driven by Shadowserver's schema
+/// (<c>intelmq.json</c>) the way IntelMQ's Shadowserver parser is: per report type, required and
+/// optional column mappings with conversion functions, and constant fields (classification).
+/// </summary>
+/// <remarks>
+/// The report type comes from <see cref="FeedContext.Feed"/> (file-name key such as <c>scan_http</c>,
+/// or feed name such as <c>Accessible-HTTP</c>), else from the file name
+/// (<c>YYYY-MM-DD-&lt;report&gt;-….csv</c> or <c>&lt;report&gt;.csv</c>), else from the header.
+/// Columns are resolved once per file; each row is then converted without LINQ, regexes or splits.
+/// </remarks>
+public sealed partial class ShadowserverParser : IFeedParser
+{
+    /// <summary>Longest row accepted, in characters; longer rows are rejected (not the file).</summary>
+    public const int MaxRowChars = 1 << 20;
+
+    /// <summary>At most this much of a rejected row is kept in its <see cref="Rejection.Raw"/>.</summary>
+    public const int MaxRejectedRawChars = 64 * 1024;
+
+    /// <summary>Minimum header/schema column overlap (Jaccard) for detecting a report type from the header alone.</summary>
+    const double MinHeaderMatch = 0.5;
+
+    readonly ShadowserverSchema _schema;
+
+    public ShadowserverParser(ShadowserverSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        _schema = schema;
+    }
+
+    public string Name => "shadowserver";
+
+    public string Description => "Shadowserver CSV reports (all report types of the Shadowserver IntelMQ schema)";
+
+    public ShadowserverSchema Schema => _schema;
+
+    public bool CanParse(FeedProbe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        if (ShadowserverFileName.TryGetReportType(probe.FileName, out var type) &&
+            (IsDatedName(probe.FileName!) || _schema.TryGetReport(type, out _)))
+        {
+            return true;
+        }
+        var head = probe.Head.AsSpan().TrimStart('\uFEFF');
+        var nl = head.IndexOfAny('\r', '\n');
+        var first = (nl >= 0 ? head[..nl] : head).ToString();
+        var cols = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in first.Split(','))
+        {
+            cols.Add(c.Trim().Trim('"').Trim());
+        }
+        return cols.Contains("timestamp") && (cols.Contains("ip") || cols.Contains("src_ip")) &&
+            (cols.Contains("asn") || cols.Contains("geo") || cols.Contains("src_asn") || cols.Contains("src_geo"));
+    }
+
+    public void Parse(TextReader input, FeedContext context, IFeedSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (input.Peek() == '\uFEFF')
+        {
+            input.Read(); // a BOM would otherwise become part of the first column name
+        }
+        var file = context.FileName ?? "(input)";
+        SepReader reader;
+        try
+        {
+            reader = Sep.New(',').Reader(o => o with
+            {
+                Unescape = true,
+                DisableColCountCheck = true,
+                CreateToString = SepToString.PoolPerCol(maximumStringLength: 64),
+            }).From(input);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new FeedFormatException($"Shadowserver file '{file}': cannot read the CSV header: {e.Message}", e);
+        }
+        using (reader)
+        {
+            if (reader.Header.IsEmpty)
+            {
+                return; // an empty report: nothing found that day
+            }
+            var header = new string[reader.Header.ColNames.Count];
+            for (var i = 0; i < header.Length; i++)
+            {
+                header[i] = reader.Header.ColNames[i].Trim();
+            }
+            var report = ResolveReport(context, header);
+            var plan = ShadowserverPlan.Build(report, header, context.ObservationTime);
+            ParseRows(reader, plan, context, sink, cancellationToken);
+        }
+    }
+
+    /// <summary>Which report type a file is: explicit feed, file name, then header (see the class remarks).</summary>
+    internal ShadowserverReport ResolveReport(FeedContext context, IReadOnlyList<string> header)
+    {
+        var file = context.FileName ?? "(input)";
+        if (!string.IsNullOrWhiteSpace(context.Feed) && !context.Feed.Equals(Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return _schema.TryGetReport(context.Feed, out var r)
+                ? r
+                : throw new FeedFormatException($"Shadowserver file '{file}': unknown report type '{context.Feed}'; expected a report type of the schema (e.g. 'scan_http') or its feed name (e.g. 'Accessible-HTTP').");
+        }
+        var fromName = ShadowserverFileName.TryGetReportType(context.FileName, out var type);
+        if (fromName && _schema.TryGetReport(type, out var byName))
+        {
+            return byName;
+        }
+        if (TryDetectFromHeader(header, out var byHeader, out var why))
+        {
+            return byHeader;
+        }
+        var nameNote = fromName ? $" (report type '{type}' from the file name is not in the schema)" : string.Empty;
+        throw new FeedFormatException(
+            $"Shadowserver file '{file}': cannot tell the report type{nameNote}: {why}. Expected a file named YYYY-MM-DD-<report>-<details>.csv or <report>.csv with a report type of the schema, or the report type given explicitly (--feed).");
+    }
+
+    /// <summary>The report type whose schema columns best cover the header; false on a tie or a weak match.</summary>
+    internal bool TryDetectFromHeader(IReadOnlyList<string> header, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ShadowserverReport? report, out string why)
+    {
+        report = null;
+        var best = 0.0;
+        var ties = new List<string>();
+        foreach (var r in _schema.Reports)
+        {
+            var requiredOk = true;
+            foreach (var m in r.RequiredFields)
+            {
+                if (!Contains(header, m.Column))
+                {
+                    requiredOk = false;
+                    break;
+                }
+            }
+            if (!requiredOk)
+            {
+                continue;
+            }
+            var matched = 0;
+            foreach (var h in header)
+            {
+                if (r.ColumnSet.Contains(h))
+                {
+                    matched++;
+                }
+            }
+            var score = (double)matched / (header.Count + r.Columns.Count - matched);
+            if (score > best + 1e-9)
+            {
+                best = score;
+                report = r;
+                ties.Clear();
+                ties.Add(r.FileName);
+            }
+            else if (Math.Abs(score - best) <= 1e-9 && report is not null)
+            {
+                ties.Add(r.FileName);
+            }
+        }
+        if (report is null || best < MinHeaderMatch)
+        {
+            why = report is null
+                ? "no report type of the schema has all its required columns in the header"
+                : string.Create(CultureInfo.InvariantCulture, $"the header matches no report type well enough (best: '{report.FileName}', {best:P0} of the columns)");
+            report = null;
+            return false;
+        }
+        if (ties.Count > 1)
+        {
+            why = $"the header fits {ties.Count} report types equally well ({string.Join(", ", ties)})";
+            report = null;
+            return false;
+        }
+        why = string.Empty;
+        return true;
+    }
+
+    static bool Contains(IReadOnlyList<string> header, string column)
+    {
+        for (var i = 0; i < header.Count; i++)
+        {
+            if (header[i] == column)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static bool IsDatedName(string fileName)
+    {
+        var n = Path.GetFileName(fileName.AsSpan());
+        return n.Length > 11 && char.IsAsciiDigit(n[0]) && n[4] == '-' && n[7] == '-' && n[10] == '-';
+    }
+
+    static void ParseRows(SepReader reader, ShadowserverPlan plan, FeedContext context, IFeedSink sink, CancellationToken cancellationToken)
+    {
+        var feedName = plan.Report.FeedName;
+        var file = context.FileName;
+        var tlp = context.Tlp;
+        var ops = plan.Ops;
+        var constants = plan.Constants;
+        var extraCols = plan.ExtraCols;
+        var extraNames = plan.ExtraNames;
+        var capacity = plan.EventCapacity;
+        var rows = 0;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = reader.MoveNext();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new FeedFormatException($"Shadowserver file '{file ?? "(input)"}': unreadable after row {rows}: {e.Message}", e);
+            }
+            if (!more)
+            {
+                break;
+            }
+            if ((++rows & 0xFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            var row = reader.Current;
+            var span = row.Span;
+            if (span.IsWhiteSpace())
+            {
+                continue; // blank line
+            }
+            var line = row.LineNumberFrom;
+            if (span.Length > MaxRowChars)
+            {
+                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span),
+                    string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted")));
+                continue;
+            }
+            if (row.ColCount != plan.ColumnCount)
+            {
+                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span),
+                    string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}")));
+                continue;
+            }
+            if (plan.MissingRequired is not null)
+            {
+                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span), plan.MissingRequired));
+                continue;
+            }
+
+            // Copy the raw row before touching columns: Sep unescapes quoted columns in place.
+            var raw = span.ToString();
+            var ev = new Event(capacity) { Raw = raw, Tlp = tlp };
+            ColumnOp? failed = null;
+            var failedInvalid = false;
+            for (var i = 0; i < ops.Length; i++)
+            {
+                var op = ops[i];
+                var outcome = Convert(op, row, out var value);
+                if (outcome == Outcome.Ok)
+                {
+                    ev.Set(op.Target, value);
+                }
+                else if (op.Required && failed is null && (outcome == Outcome.Invalid || op.Kind != ValueKind.Port))
+                {
+                    // An empty required port is let through: Shadowserver leaves it empty where it does
+                    // not apply (compromised_website "magecart" rows), and IntelMQ keeps those events.
+                    failed = op;
+                    failedInvalid = outcome == Outcome.Invalid;
+                }
+            }
+            if (failed is not null && !SiblingHasValue(failed, ev))
+            {
+                var reason = failedInvalid
+                    ? InvalidReason(failed, row[failed.Col].Span)
+                    : $"required column '{failed.Column}' ({failed.Target}) is empty";
+                sink.OnRejected(new Rejection(feedName, file, line, raw, reason));
+                continue;
+            }
+            for (var i = 0; i < extraCols.Length; i++)
+            {
+                var col = row[extraCols[i]];
+                if (!col.Span.IsEmpty)
+                {
+                    ev.Set(extraNames[i], col.ToString());
+                }
+            }
+            for (var i = 0; i < constants.Length; i++)
+            {
+                ev.Set(constants[i].Key, constants[i].Value);
+            }
+            ev.Id = EventId.Compute(feedName, raw);
+            sink.OnEvent(ev);
+        }
+    }
+
+    /// <summary>A required column may legitimately feed another field instead (blocklist: a network in "ip" is source.network).</summary>
+    static bool SiblingHasValue(ColumnOp failed, Event ev)
+    {
+        foreach (var s in failed.Siblings)
+        {
+            if (ev.Contains(s.Target))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static string RawForRejection(ReadOnlySpan<char> span) =>
+        span.Length <= MaxRejectedRawChars ? span.ToString() : string.Concat(span[..MaxRejectedRawChars], "…");
+}
