@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Belfry.Cli.Demo;
+using Belfry.Cli.Hosting;
+using Belfry.Cli.Output;
+using Belfry.Core.Constituency;
+using Belfry.Core.Events;
+using Belfry.Enrichment;
+using Belfry.Feeds;
+using Belfry.Pipeline;
+using Belfry.Storage.Sqlite;
+
+namespace Belfry.Cli.Commands;
+
+/// <summary>
+/// `belfry bench feeds`: the whole-workload benchmark of the feed pipeline on a generated
+/// Shadowserver scan_http report, in a throw-away data folder.
+/// </summary>
+static class BenchCommand
+{
+    public static Command Create()
+    {
+        var rows = new Option<int>("--rows") { Description = "Rows in the generated report", DefaultValueFactory = _ => 1_000_000 };
+        var type = new Option<string>("--type") { Description = "Shadowserver report type", DefaultValueFactory = _ => "scan_http" };
+        var keep = new Option<bool>("--keep") { Description = "Keep the generated file and database" };
+        var feeds = new Command("feeds", "Benchmark: generate a report, then parse+enrich in memory and ingest end to end into SQLite") { rows, type, keep };
+        feeds.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                return await RunAsync(parse.GetValue(rows), parse.GetValue(type)!, parse.GetValue(keep), parse.GetValue(GlobalOptions.Json), ct);
+            }
+            catch (CliException ex)
+            {
+                await Console.Error.WriteLineAsync($"belfry: {ex.Message}");
+                return 1;
+            }
+        });
+        return new Command("bench", "Whole-workload benchmarks") { feeds };
+    }
+
+    static async Task<int> RunAsync(int rows, string type, bool keep, bool json, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "belfry-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            await using var host = await BelfryHost.OpenAsync(dir, ct);
+            var log = json ? TextWriter.Null : Console.Out;
+            var orgs = DemoConstituency.Create();
+            await host.Store.UpsertOrganisationsAsync(orgs, ct);
+            var schema = host.LoadShadowserverSchema();
+
+            var sw = Stopwatch.StartNew();
+            var file = await FeedsCommand.GenerateReportAsync(schema, type, rows, Path.Combine(dir, "in"), new DateOnly(2026, 11, 30), seed: 42);
+            var size = new FileInfo(file).Length;
+            await log.WriteLineAsync($"generated {rows:N0} rows of {type} ({size / 1048576.0:N1} MiB) in {sw.Elapsed.TotalSeconds:N1} s: {file}");
+
+            // 1. Parse + enrich in memory, one thread, events discarded after the experts.
+            var registry = host.CreateRegistry();
+            var parser = registry.Detect(new FeedProbe(Path.GetFileName(file), ReadHead(file)));
+            var experts = await host.CreateExpertsAsync(ct);
+            // Warm-up pass on a slice, so the JIT's tiered compilation doesn't count.
+            RunParse(parser, file, experts, maxRows: 50_000);
+            experts = await host.CreateExpertsAsync(ct);
+            sw.Restart();
+            var parsed = RunParse(parser, file, experts, maxRows: long.MaxValue);
+            var parseSeconds = sw.Elapsed.TotalSeconds;
+            var parseRate = parsed / parseSeconds;
+            await log.WriteLineAsync($"parse+enrich in memory: {parsed:N0} rows in {parseSeconds:N2} s = {parseRate:N0} rows/s (one thread)");
+
+            // 2. End to end into a fresh SQLite database.
+            await using var store = new SqliteEventStore(Path.Combine(dir, "e2e.db"));
+            await store.InitializeAsync(ct);
+            var pipeline = new IngestPipeline(registry, await host.CreateExpertsAsync(ct), store, TimeProvider.System);
+            var summary = await pipeline.RunAsync([file], new IngestOptions(), null, ct);
+            var e2e = summary.Parsed / summary.Elapsed.TotalSeconds;
+            await log.WriteLineAsync($"end to end (CSV -> parse -> ASN/constituency/dedup -> SQLite): {summary.Parsed:N0} events, {summary.Stored:N0} stored in {summary.Elapsed.TotalSeconds:N2} s = {e2e:N0} events/s");
+            await log.WriteLineAsync($"  stage busy time: parse+enrich {summary.ParseTime.TotalSeconds:N2} s, store {summary.StoreTime.TotalSeconds:N2} s; quarantined {summary.Quarantined:N0}");
+            using var me = Process.GetCurrentProcess();
+            var peak = me.PeakWorkingSet64 / 1048576.0;
+            await log.WriteLineAsync($"peak working set: {peak:N0} MiB");
+            var result = new BenchResult(parsed, size / 1048576.0, parseRate, e2e, summary.Stored, peak, summary.ParseTime.TotalSeconds, summary.StoreTime.TotalSeconds, summary.Elapsed.TotalSeconds);
+            if (json)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, CliJson.Default.BenchResult));
+            }
+            return 0;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    static string ReadHead(string file)
+    {
+        using var r = new StreamReader(file, Encoding.UTF8);
+        var buf = new char[8192];
+        var n = r.ReadBlock(buf, 0, buf.Length);
+        return new string(buf, 0, n);
+    }
+
+    static long RunParse(IFeedParser parser, string file, List<IEventExpert> experts, long maxRows)
+    {
+        using var reader = new StreamReader(file, Encoding.UTF8, true, 1 << 16);
+        var sink = new ExpertSink(experts, maxRows);
+        try
+        {
+            parser.Parse(reader, new FeedContext { FileName = Path.GetFileName(file), ObservationTime = DateTime.UtcNow }, sink);
+        }
+        catch (OperationCanceledException) when (sink.Done)
+        {
+        }
+        sink.Flush();
+        return sink.Count;
+    }
+
+    /// <summary>Runs the experts on batches like the pipeline does, then drops the events.</summary>
+    sealed class ExpertSink(List<IEventExpert> experts, long maxRows) : IFeedSink
+    {
+        readonly List<Event> _batch = new(8192);
+
+        public long Count { get; private set; }
+        public bool Done => Count >= maxRows;
+
+        public void OnEvent(Event e)
+        {
+            _batch.Add(e);
+            if (_batch.Count == 8192)
+            {
+                Flush();
+                if (Done)
+                {
+                    throw new OperationCanceledException();
+                }
+            }
+        }
+
+        public void OnRejected(Rejection rejection)
+        {
+        }
+
+        public void Flush()
+        {
+            Count += _batch.Count;
+            foreach (var x in experts)
+            {
+                x.Process(_batch);
+            }
+            _batch.Clear();
+        }
+    }
+
+}
