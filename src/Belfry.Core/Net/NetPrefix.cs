@@ -39,8 +39,20 @@ public readonly record struct NetPrefix
             return true;
         }
         if (!NetAddress.TryParse(s[..slash], out var addr) ||
-            !int.TryParse(s[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var len) ||
-            len > (addr.IsV4 ? 32 : 128))
+            !int.TryParse(s[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var len))
+        {
+            return false;
+        }
+        if (addr.IsV4 && s[..slash].Contains(':'))
+        {
+            // An IPv4-mapped IPv6 prefix ("::ffff:192.0.2.0/120"): its length counts the 96 mapping bits.
+            if (len is < 96 or > 128)
+            {
+                return false;
+            }
+            len -= 96;
+        }
+        if (len > (addr.IsV4 ? 32 : 128))
         {
             return false;
         }
@@ -60,7 +72,17 @@ public readonly record struct NetPrefix
             return false;
         }
         var size = last.Value - first.Value + 1;
-        if (size == 0 || (size & (size - 1)) != 0 || (first.Value & (size - 1)) != 0)
+        if (size == 0)
+        {
+            // The whole IPv6 space: 2^128 addresses overflow the count.
+            if (first.Value == UInt128.Zero && last.Value == UInt128.MaxValue)
+            {
+                prefix = new NetPrefix(first, 0);
+                return true;
+            }
+            return false;
+        }
+        if ((size & (size - 1)) != 0 || (first.Value & (size - 1)) != 0)
         {
             return false;
         }
