@@ -1,0 +1,224 @@
+using System.Text;
+using System.Text.Json;
+using Belfry.Core.Events;
+using Belfry.Feeds.Text;
+
+namespace Belfry.Feeds.IntelMq;
+
+/// <summary>
+/// IntelMQ events as JSON lines (the file output bot's format): one flat object per line with dotted
+/// keys ("source.ip", "classification.type", "extra.x"), "raw" base64-encoded. Values of known fields
+/// are checked and typed through <see cref="FieldParsers.TryParseField"/>; extra.* values keep their
+/// JSON type (integers, floats, booleans, text; objects and arrays as their JSON text). "tlp" sets
+/// the event's TLP and "extra.organisation" its organisation. The id is computed from feed.name and
+/// the decoded raw, so an event that went through IntelMQ keeps the id Belfry gave its record.
+/// </summary>
+public sealed class IntelMqJsonReader : IFeedParser
+{
+    public const string ParserName = "intelmq-jsonl";
+
+    public string Name => ParserName;
+
+    public string Description => "IntelMQ events as JSON lines (flat dotted keys, base64 raw)";
+
+    public bool CanParse(FeedProbe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var name = Path.GetFileName(probe.FileName ?? string.Empty);
+        if (name.Contains("intelmq", StringComparison.OrdinalIgnoreCase) &&
+            (name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+        var head = probe.Head.AsSpan().TrimStart("\uFEFF \t\r\n");
+        return head.StartsWith("{") &&
+            (probe.Head.Contains("\"feed.name\"", StringComparison.Ordinal) || probe.Head.Contains("\"classification.type\"", StringComparison.Ordinal) ||
+             probe.Head.Contains("\"time.observation\"", StringComparison.Ordinal));
+    }
+
+    public void Parse(TextReader input, FeedContext context, IFeedSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(sink);
+        var run = new FeedRun(new FeedInfo(ParserName, null, null), context, sink);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var observation = FeedRun.ToUtc(context.ObservationTime);
+        using var lines = new LineReader(input);
+        while (lines.TryReadLine(out var line, out var tooLong))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (tooLong)
+            {
+                run.RejectTooLong(lines.LineNumber, line);
+                continue;
+            }
+            if (line.Trim().IsEmpty)
+            {
+                continue;
+            }
+            var text = line.ToString();
+            if (!JsonValues.TryParseObject(text, out var doc, out var error))
+            {
+                run.Reject(lines.LineNumber, text, error!);
+                continue;
+            }
+            using (doc)
+            {
+                if (TryRead(doc!.RootElement, text, context, observation, names, out var e, out error))
+                {
+                    run.Emit(e!);
+                }
+                else
+                {
+                    run.Reject(lines.LineNumber, text, error!);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads one IntelMQ event object (as in the expected-output files of IntelMQ's tests).</summary>
+    public static bool TryRead(JsonElement o, string line, FeedContext context, out Event? e, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return TryRead(o, line, context, FeedRun.ToUtc(context.ObservationTime), new Dictionary<string, string>(StringComparer.Ordinal), out e, out error);
+    }
+
+    static bool TryRead(JsonElement o, string line, FeedContext context, DateTime observation, Dictionary<string, string> names, out Event? e, out string? error)
+    {
+        e = new Event(Math.Max(16, CountProperties(o))) { Tlp = context.Tlp };
+        error = null;
+        foreach (var p in o.EnumerateObject())
+        {
+            if (!TryAdd(e, p.Name, p.Value, names, out error))
+            {
+                return false;
+            }
+        }
+        if (!e.Contains(Fields.TimeObservation))
+        {
+            e.Set(Fields.TimeObservation, observation);
+        }
+        e.Raw ??= line;
+        e.Id = EventId.Compute(e.GetText(Fields.FeedName) ?? ParserName, e.Raw);
+        return true;
+    }
+
+    static int CountProperties(JsonElement o)
+    {
+        var n = 0;
+        foreach (var _ in o.EnumerateObject())
+        {
+            n++;
+        }
+        return n;
+    }
+
+    static bool TryAdd(Event e, string name, JsonElement v, Dictionary<string, string> names, out string? error)
+    {
+        error = null;
+        if (v.ValueKind == JsonValueKind.Null || name == "__type")
+        {
+            return true;
+        }
+        switch (name)
+        {
+            case Fields.Raw:
+                return TryDecodeRaw(e, v, out error);
+            case Fields.Tlp:
+                if (v.ValueKind != JsonValueKind.String || !TlpNames.TryParse(v.GetString(), out var tlp))
+                {
+                    error = $"invalid tlp: '{FieldParsers.Truncate(v.GetRawText())}'";
+                    return false;
+                }
+                e.Tlp = tlp;
+                return true;
+            case Fields.ExtraOrganisation:
+                e.Organisation = JsonValues.Scalar(v);
+                return true;
+            case "extra" when v.ValueKind == JsonValueKind.Object:
+                // Hierarchical form: "extra": {"a": 1} is "extra.a": 1.
+                foreach (var p in v.EnumerateObject())
+                {
+                    if (!TryAdd(e, "extra." + p.Name, p.Value, names, out error))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                break;
+        }
+        name = Intern(names, name);
+        if (Fields.IsExtra(name))
+        {
+            e.Set(name, ExtraValue(v));
+            return true;
+        }
+        var text = v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString()!,
+            JsonValueKind.Number => v.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+        if (text is null)
+        {
+            error = $"{name}: a {v.ValueKind} is not a field value";
+            return false;
+        }
+        if (!FieldParsers.TryParseField(name, text, out var value, out error))
+        {
+            return false;
+        }
+        e.Set(name, value);
+        return true;
+    }
+
+    /// <summary>extra.* keeps the JSON type: integer, float, boolean, text, or the JSON text of an object or array.</summary>
+    internal static FieldValue ExtraValue(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Number when v.TryGetInt64(out var n) => FieldValue.Of(n),
+        JsonValueKind.Number when v.TryGetDouble(out var d) => FieldValue.Of(d),
+        JsonValueKind.True => FieldValue.Of(true),
+        JsonValueKind.False => FieldValue.Of(false),
+        JsonValueKind.String => FieldValue.Of(v.GetString()!),
+        _ => FieldValue.Of(v.GetRawText()),
+    };
+
+    static bool TryDecodeRaw(Event e, JsonElement v, out string? error)
+    {
+        error = null;
+        if (v.ValueKind != JsonValueKind.String || !v.TryGetBytesFromBase64(out var bytes))
+        {
+            error = "raw is not base64";
+            return false;
+        }
+        try
+        {
+            e.Raw = s_strictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // Not text (IntelMQ raw can be any bytes): keep it in the form IntelMQ gave it.
+            e.Raw = v.GetString();
+        }
+        return true;
+    }
+
+    static readonly UTF8Encoding s_strictUtf8 = new(false, true);
+
+    static string Intern(Dictionary<string, string> names, string name)
+    {
+        if (names.TryGetValue(name, out var interned))
+        {
+            return interned;
+        }
+        if (names.Count < 4096)
+        {
+            names[name] = name;
+        }
+        return name;
+    }
+}
