@@ -171,7 +171,7 @@ internal sealed class ShadowserverPlan
         };
     }
 
-    static ValueKind KindOfType(Fields.Type type, ShadowserverConversion conversion) => type switch
+    internal static ValueKind KindOfType(Fields.Type type, ShadowserverConversion conversion) => type switch
     {
         Fields.Type.Address => ValueKind.Address,
         Fields.Type.Prefix => ValueKind.Prefix,
@@ -189,7 +189,7 @@ internal sealed class ShadowserverPlan
     };
 
     /// <summary>extra.* fields take the type their conversion gives (IntelMQ keeps the Python type in JSON).</summary>
-    static ValueKind KindOfConversion(ShadowserverConversion conversion) => conversion switch
+    internal static ValueKind KindOfConversion(ShadowserverConversion conversion) => conversion switch
     {
         ShadowserverConversion.ConvertInt or ShadowserverConversion.InvalidateZero => ValueKind.Integer,
         ShadowserverConversion.ConvertFloat => ValueKind.Float,
