@@ -66,10 +66,23 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
     /// <summary>The trimmed lower-case value; returns <paramref name="original"/> itself when it already is.</summary>
     static string ToLower(ReadOnlySpan<char> trimmed, string original)
     {
-        if (trimmed.Length == original.Length && !trimmed.ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(trimmed))
+        if (trimmed.Length == original.Length && IsAsciiLower(trimmed))
         {
             return original;
         }
         return trimmed.ToString().ToLowerInvariant();
+    }
+
+    // A plain loop: the vectorised span helpers allocated here (measured), and types are short.
+    static bool IsAsciiLower(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (c is (>= 'A' and <= 'Z') or > '\x7f')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }
