@@ -39,7 +39,7 @@ public sealed partial class DigestBuilder
             sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. {topic.Title.Get(language)}");
             if (g.Malware is not null)
             {
-                sb.Append(CultureInfo.InvariantCulture, $" ({DigestTexts.Malware.Get(language)}: {g.Malware})");
+                sb.Append(" (").Append(DigestTexts.Malware.Get(language).Replace("{name}", g.Malware, StringComparison.Ordinal)).Append(')');
             }
             sb.Append(" [").Append(g.Type);
             if (g.Identifier is not null && !string.Equals(g.Identifier, g.Type, StringComparison.Ordinal))

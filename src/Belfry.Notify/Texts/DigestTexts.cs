@@ -56,7 +56,7 @@ internal static class DigestTexts
 
     public static readonly Localized Overview = new("Overview", "Overzicht", "Aperçu", "Übersicht");
 
-    public static readonly Localized Malware = new("malware", "malware", "logiciel malveillant", "Schadsoftware");
+    public static readonly Localized Malware = new("malware: {name}", "malware: {name}", "logiciel malveillant : {name}", "Schadsoftware: {name}");
 
     public static readonly Localized Affected = new("Affected:", "Betrokken:", "Adresses concernées :", "Betroffen:");
 
