@@ -99,8 +99,9 @@ public sealed class FeedRegistry
         TryGet(name, out var p) ? p : throw new FeedFormatException($"Unknown feed '{name}'; known feeds: {string.Join(", ", Names)}.");
 
     /// <summary>
-    /// The parser for an input: a parser that claims the file name and accepts the content wins;
-    /// then one that recognises the content; then one that claims the name alone. Binary data and
+    /// The parser for an input: a parser that claims the file name and recognises the content wins;
+    /// then one that recognises the content (a DROP list saved as "ipblocklist.txt" is a DROP list);
+    /// then one that claims the name alone (formats with no content signature, such as generic CSV). Binary data and
     /// unknown formats throw <see cref="FeedFormatException"/> naming the file and the known formats.
     /// </summary>
     public IFeedParser Detect(FeedProbe probe)
@@ -112,6 +113,7 @@ public sealed class FeedRegistry
             throw new FeedFormatException($"File '{file}' is binary data, not a text feed (NUL or control characters in its first {probe.Head.Length} characters); expected one of: {Expected()}.");
         }
         IFeedParser? byNameOnly = null;
+        var contentOnly = probe with { FileName = null };
         if (!string.IsNullOrEmpty(probe.FileName))
         {
             var nameOnly = probe with { Head = string.Empty };
@@ -119,7 +121,7 @@ public sealed class FeedRegistry
             {
                 if (p.CanParse(nameOnly))
                 {
-                    if (string.IsNullOrWhiteSpace(probe.Head) || p.CanParse(probe))
+                    if (string.IsNullOrWhiteSpace(probe.Head) || p.CanParse(contentOnly))
                     {
                         return p;
                     }
@@ -127,7 +129,6 @@ public sealed class FeedRegistry
                 }
             }
         }
-        var contentOnly = probe with { FileName = null };
         foreach (var p in _parsers)
         {
             if (p.CanParse(contentOnly))

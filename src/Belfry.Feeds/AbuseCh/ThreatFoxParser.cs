@@ -235,8 +235,7 @@ public sealed class ThreatFoxParser : IFeedParser
                 }
                 break;
             case "url":
-                if (!FeedRun.TrySet(e, Fields.SourceUrl, r.IocValue, out error) ||
-                    !UrlHost.TrySetHost(e, e.GetText(Fields.SourceUrl)!, Fields.SourceIp, Fields.SourceFqdn, Fields.SourcePort, out error))
+                if (!UrlHost.TrySetUrl(e, r.IocValue, Fields.SourceUrl, Fields.SourceIp, Fields.SourceFqdn, Fields.SourcePort, out error))
                 {
                     return false;
                 }

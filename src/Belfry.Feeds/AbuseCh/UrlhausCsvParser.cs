@@ -88,8 +88,7 @@ public sealed class UrlhausCsvParser : IFeedParser
     static bool TryBuild(Event e, string raw, CsvRow row, Columns c, out string? error)
     {
         FeedRun.Classify(e, "malware-distribution");
-        if (!FeedRun.TrySet(e, Fields.SourceUrl, row.Get(raw, c.Url), out error) ||
-            !UrlHost.TrySetHost(e, e.GetText(Fields.SourceUrl)!, Fields.SourceIp, Fields.SourceFqdn, Fields.SourcePort, out error) ||
+        if (!UrlHost.TrySetUrl(e, row.Get(raw, c.Url), Fields.SourceUrl, Fields.SourceIp, Fields.SourceFqdn, Fields.SourcePort, out error) ||
             !FeedRun.TrySet(e, Fields.TimeSource, row.Get(raw, c.DateAdded), out error))
         {
             return false;

@@ -79,8 +79,7 @@ public sealed class OpenPhishParser : IFeedParser
             var raw = line.ToString();
             var e = run.NewEvent(raw, 12);
             FeedRun.Classify(e, "phishing");
-            if (FeedRun.TrySet(e, Fields.SourceUrl, t, out var error) &&
-                UrlHost.TrySetHost(e, e.GetText(Fields.SourceUrl)!, Fields.SourceIp, Fields.SourceFqdn, null, out error))
+            if (UrlHost.TrySetUrl(e, t, Fields.SourceUrl, Fields.SourceIp, Fields.SourceFqdn, null, out var error))
             {
                 run.Emit(e);
             }

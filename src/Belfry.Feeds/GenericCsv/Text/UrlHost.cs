@@ -54,6 +54,24 @@ internal static class UrlHost
     }
 
     /// <summary>
+    /// Sets <paramref name="urlField"/> through the IntelMQ URL rule, then the host fields as
+    /// <see cref="TrySetHost"/>. A rejected URL whose host is the problem gets the host as reason.
+    /// </summary>
+    public static bool TrySetUrl(Event e, ReadOnlySpan<char> text, string urlField, string ipField, string fqdnField, string? portField, out string? error)
+    {
+        if (!FieldParsers.TryParseField(urlField, text, out var url, out error))
+        {
+            if (TrySplit(text.Trim(), out var host, out _) && !NetAddress.TryParse(host, out _) && !FieldParsers.TryParseFqdn(host, out _))
+            {
+                error = $"invalid {urlField}: host '{FieldParsers.Truncate(host)}' is neither an IP address nor a valid DNS name";
+            }
+            return false;
+        }
+        e.Set(urlField, url);
+        return TrySetHost(e, url.ToString(), ipField, fqdnField, portField, out error);
+    }
+
+    /// <summary>
     /// Sets <paramref name="ipField"/> or <paramref name="fqdnField"/> from the URL's host, and
     /// <paramref name="portField"/> when the URL names a port. False, with a reason, when the host is
     /// neither an IP address nor a valid DNS name.
