@@ -60,6 +60,11 @@ public sealed class SmtpMailTransport : IMailTransport
             var code = (int)e.StatusCode;
             throw new MailDeliveryException($"SMTP server {_options.Host}:{_options.Port} refused the message ({code}): {e.Message}", code is >= 400 and < 500, e);
         }
+        catch (NotSupportedException e)
+        {
+            // e.g. STARTTLS required but not offered: a configuration mismatch, never downgraded to plain text.
+            throw new MailDeliveryException($"SMTP server {_options.Host}:{_options.Port} cannot be used as configured: {e.Message}", false, e);
+        }
         catch (AuthenticationException e)
         {
             throw new MailDeliveryException($"SMTP authentication to {_options.Host}:{_options.Port} failed: {e.Message}", false, e);
