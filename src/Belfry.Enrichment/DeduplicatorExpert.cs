@@ -19,7 +19,7 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     readonly long _expireTicks;
     readonly int _maxEntries;
     readonly TimeProvider _clock;
-    readonly XxHash128 _hash = new();
+    byte[] _keyBuffer = new byte[1024];
     readonly Dictionary<UInt128, Seen> _seen;
 
     // Insertion order, for eviction: a ring of (key, sequence, time). An item whose sequence no
@@ -108,57 +108,71 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     public UInt128 ComputeKey(Event e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var h = _hash;
-        h.Reset();
-        Span<byte> buf = stackalloc byte[17];
+        // The typed values are laid out in one reusable buffer and hashed in one call: cheaper
+        // than many small incremental appends.
+        var pos = 0;
         for (var f = 0; f < _keyFields.Length; f++)
         {
             // A tag per field keeps "missing" apart from any value and values of one field apart from the next.
             if (!e.TryGet(_keyFields[f], out var v) || v.Kind == FieldKind.None)
             {
-                buf[0] = 0;
-                h.Append(buf[..1]);
+                Reserve(pos, 1)[0] = 0;
+                pos++;
                 continue;
             }
-            buf[0] = (byte)v.Kind;
             switch (v.Kind)
             {
                 case FieldKind.Text:
-                    var text = v.Text!;
-                    MemoryMarshal.Write(buf[1..], text.Length);
-                    h.Append(buf[..5]);
-                    h.Append(MemoryMarshal.AsBytes(text.AsSpan()));
+                    var text = v.Text!.AsSpan();
+                    var bytes = MemoryMarshal.AsBytes(text);
+                    var t = Reserve(pos, 5 + bytes.Length);
+                    t[0] = (byte)FieldKind.Text;
+                    MemoryMarshal.Write(t[1..], text.Length);
+                    bytes.CopyTo(t[5..]);
+                    pos += 5 + bytes.Length;
                     break;
                 case FieldKind.Address:
-                    MemoryMarshal.Write(buf[1..], v.Address.Value);
-                    h.Append(buf);
+                    pos += Put(Reserve(pos, 17), v.Kind, v.Address.Value);
                     break;
                 case FieldKind.Prefix:
                     var p = v.Prefix;
-                    MemoryMarshal.Write(buf[1..], p.Network.Value);
-                    h.Append(buf);
-                    buf[0] = (byte)p.Length;
-                    h.Append(buf[..1]);
+                    var b = Reserve(pos, 18);
+                    pos += Put(b, v.Kind, p.Network.Value);
+                    b[17] = (byte)p.Length;
+                    pos++;
                     break;
                 case FieldKind.Time:
-                    MemoryMarshal.Write(buf[1..], v.Time.Ticks);
-                    h.Append(buf[..9]);
+                    pos += Put(Reserve(pos, 9), v.Kind, v.Time.Ticks);
                     break;
                 case FieldKind.Float:
-                    MemoryMarshal.Write(buf[1..], v.Float);
-                    h.Append(buf[..9]);
+                    pos += Put(Reserve(pos, 9), v.Kind, BitConverter.DoubleToInt64Bits(v.Float));
                     break;
                 case FieldKind.Boolean:
-                    buf[1] = v.Boolean ? (byte)1 : (byte)0;
-                    h.Append(buf[..2]);
+                    pos += Put(Reserve(pos, 9), v.Kind, v.Boolean ? 1L : 0L);
                     break;
                 default:
-                    MemoryMarshal.Write(buf[1..], v.Integer);
-                    h.Append(buf[..9]);
+                    pos += Put(Reserve(pos, 9), v.Kind, v.Integer);
                     break;
             }
         }
-        return h.GetCurrentHashAsUInt128();
+        return XxHash128.HashToUInt128(_keyBuffer.AsSpan(0, pos));
+    }
+
+    static int Put<T>(Span<byte> dest, FieldKind kind, T value)
+        where T : unmanaged
+    {
+        dest[0] = (byte)kind;
+        MemoryMarshal.Write(dest[1..], in value);
+        return 1 + Unsafe.SizeOf<T>();
+    }
+
+    Span<byte> Reserve(int pos, int length)
+    {
+        if (pos + length > _keyBuffer.Length)
+        {
+            Array.Resize(ref _keyBuffer, Math.Max(_keyBuffer.Length * 2, pos + length));
+        }
+        return _keyBuffer.AsSpan(pos, length);
     }
 
     void Enqueue(Slot slot)
