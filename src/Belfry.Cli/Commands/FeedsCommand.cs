@@ -79,7 +79,7 @@ static class FeedsCommand
         }
         Directory.CreateDirectory(folder);
         var generator = new ShadowserverReportGenerator(schema);
-        var path = Path.Combine(folder, ShadowserverReportGenerator.FileNameFor(report.FileName, day));
+        var path = Path.Combine(folder, generator.FileNameFor(report.FileName, day));
         await using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
         generator.Write(writer, report.FileName, rows, DemoPools(), day, seed);
         return path;

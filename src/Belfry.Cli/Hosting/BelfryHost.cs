@@ -64,7 +64,9 @@ public sealed class BelfryHost : IAsyncDisposable
     {
         var schemaPath = FindShadowserverSchema();
         var schema = schemaPath is null ? null : ShadowserverSchema.Load(schemaPath);
-        return FeedRegistry.CreateDefault(schema);
+        // Shadowserver first: its CSV reports are the bulk of a national centre's daily input.
+        IEnumerable<IFeedParser> parsers = schema is null ? FeedRegistry.BuiltInParsers() : [new ShadowserverParser(schema), .. FeedRegistry.BuiltInParsers()];
+        return new FeedRegistry(parsers);
     }
 
     public ShadowserverSchema LoadShadowserverSchema() =>

@@ -9,6 +9,9 @@ namespace Belfry.Cli.Output;
 [JsonSerializable(typeof(QuarantinedRecord))]
 [JsonSerializable(typeof(NotificationRecord))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(BenchResult))]
 sealed partial class CliJson : JsonSerializerContext
 {
