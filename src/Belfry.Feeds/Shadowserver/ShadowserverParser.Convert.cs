@@ -23,6 +23,10 @@ public sealed partial class ShadowserverParser
     static Outcome Convert(ColumnOp op, SepReader.Row row, out FieldValue value)
     {
         value = default;
+        if (op.Col >= row.ColCount)
+        {
+            return Outcome.Absent; // a short row: its trailing columns are empty
+        }
         var col = row[op.Col];
         var s = col.Span.Trim();
         string? computed = null;
@@ -79,7 +83,7 @@ public sealed partial class ShadowserverParser
                 s = computed;
                 break;
             case ShadowserverConversion.CategoryOrDetail:
-                if (s.IsEmpty && op.DetailCol >= 0)
+                if (s.IsEmpty && op.DetailCol >= 0 && op.DetailCol < row.ColCount)
                 {
                     s = row[op.DetailCol].Span.Trim();
                     computed = s.IsEmpty ? null : s.ToString();
@@ -352,10 +356,10 @@ public sealed partial class ShadowserverParser
     /// </summary>
     static string? HttpHostAndUrl(ColumnOp op, SepReader.Row row, ReadOnlySpan<char> value)
     {
-        var host = op.HttpHostCol >= 0 ? row[op.HttpHostCol].Span.Trim() : default;
-        var app = op.ApplicationCol >= 0 ? row[op.ApplicationCol].Span.Trim() : default;
-        var url = op.UrlCol >= 0 ? row[op.UrlCol].Span.Trim() : default;
-        var httpUrl = op.HttpUrlCol >= 0 ? row[op.HttpUrlCol].Span.Trim() : default;
+        var host = op.HttpHostCol >= 0 && op.HttpHostCol < row.ColCount ? row[op.HttpHostCol].Span.Trim() : default;
+        var app = op.ApplicationCol >= 0 && op.ApplicationCol < row.ColCount ? row[op.ApplicationCol].Span.Trim() : default;
+        var url = op.UrlCol >= 0 && op.UrlCol < row.ColCount ? row[op.UrlCol].Span.Trim() : default;
+        var httpUrl = op.HttpUrlCol >= 0 && op.HttpUrlCol < row.ColCount ? row[op.HttpUrlCol].Span.Trim() : default;
         if (!host.IsEmpty)
         {
             var path = app is "http" or "https" && !url.IsEmpty ? url : httpUrl;
@@ -372,7 +376,7 @@ public sealed partial class ShadowserverParser
                 }
                 else
                 {
-                    scheme = op.DstPortCol >= 0 && row[op.DstPortCol].Span.Trim() is "443" ? "https" : "http";
+                    scheme = op.DstPortCol >= 0 && op.DstPortCol < row.ColCount && row[op.DstPortCol].Span.Trim() is "443" ? "https" : "http";
                 }
                 return string.Concat(string.Concat(scheme, "://", host), path.StartsWith('/') ? string.Empty : "/", path);
             }

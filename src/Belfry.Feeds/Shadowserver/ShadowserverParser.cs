@@ -246,7 +246,10 @@ public sealed partial class ShadowserverParser : IFeedParser
                     string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted")));
                 continue;
             }
-            if (row.ColCount != plan.ColumnCount)
+            // One value fewer than the header is a real Shadowserver quirk (an empty last column
+            // left out): that column counts as empty, as in IntelMQ, so no valid record is lost.
+            // Any other count is a broken or truncated row, refused with the reason.
+            if (row.ColCount != plan.ColumnCount && row.ColCount != plan.ColumnCount - 1)
             {
                 sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span),
                     string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}")));
@@ -289,6 +292,10 @@ public sealed partial class ShadowserverParser : IFeedParser
             }
             for (var i = 0; i < extraCols.Length; i++)
             {
+                if (extraCols[i] >= row.ColCount)
+                {
+                    continue;
+                }
                 var col = row[extraCols[i]];
                 if (!col.Span.IsEmpty)
                 {

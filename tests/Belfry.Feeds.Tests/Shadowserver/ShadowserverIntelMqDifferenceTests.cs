@@ -23,19 +23,30 @@ public class ShadowserverIntelMqDifferenceTests
     }
 
     [Fact]
-    public void Parse_ScanRdpRowsShortOfOneColumn_Rejected()
+    public void Parse_ScanRdpRowsShortOfOneColumn_KeptWithTrailingColumnsEmpty()
     {
-        // scan_rdp.csv's header has 32 columns (the last is "jarm"); its two rows have 31 values.
-        // IntelMQ's csv.DictReader pads a short row with None and IntelMQ keeps both events, silently
-        // assuming the missing value is the last one. A short row may as well be truncated or have
-        // lost a column in the middle, which would shift every later value into the wrong field;
-        // Belfry rejects it (the quarantine keeps the raw row and the reason for the analyst).
+        // scan_rdp.csv's header has 32 columns (the last is "jarm"); its two rows have 31 values:
+        // Shadowserver leaves out an empty last column. IntelMQ pads the row and keeps both events;
+        // so does Belfry, so no valid record is lost (the sample comparison checks every field).
+        // Rows short by more than one value stay rejected (ShadowserverBadInputTests).
         var text = File.ReadAllText(SharedFiles.Path("samples", "feeds", "shadowserver", "scan_rdp.csv"));
         var sink = ShadowserverTestData.Parse(text, "scan_rdp.csv");
 
+        Assert.Empty(sink.Rejections);
+        Assert.Equal(["198.123.245.178", "198.123.245.233"], sink.Events.Select(e => e.GetText("source.ip")));
+        Assert.All(sink.Events, e => Assert.False(e.Contains("extra.jarm")));
+    }
+
+    [Fact]
+    public void Parse_RowLongerThanHeader_Rejected()
+    {
+        // More values than header columns cannot be mapped without guessing which one is extra.
+        var text = "\"timestamp\",\"ip\",\"protocol\",\"port\"\n\"2026-11-30 00:00:00\",\"192.0.2.1\",\"tcp\",80,\"surplus\"\n";
+        var sink = ShadowserverTestData.Parse(text, "scan_http.csv");
+
         Assert.Empty(sink.Events);
-        Assert.Equal([2L, 3L], sink.Rejections.Select(r => r.Line));
-        Assert.All(sink.Rejections, r => Assert.Equal("expected 32 columns as in the header, found 31", r.Reason));
-        Assert.All(sink.Rejections, r => Assert.Equal("Accessible-RDP", r.Feed));
+        var r = Assert.Single(sink.Rejections);
+        Assert.Equal(2L, r.Line);
+        Assert.Equal("expected 4 columns as in the header, found 5", r.Reason);
     }
 }

@@ -24,11 +24,7 @@ public class ShadowserverSampleTests
         var data = new TheoryData<string>();
         foreach (var f in Directory.GetFiles(SharedFiles.Path("samples", "feeds", "shadowserver"), "*.csv").Order(StringComparer.Ordinal))
         {
-            // scan_rdp.csv has short rows, which Belfry rejects: see ShadowserverIntelMqDifferenceTests.
-            if (Path.GetFileName(f) != "scan_rdp.csv")
-            {
-                data.Add(Path.GetFileName(f));
-            }
+            data.Add(Path.GetFileName(f));
         }
         return data;
     }
