@@ -5,7 +5,11 @@ namespace Belfry.Enrichment;
 /// <summary>Settings of <see cref="DeduplicatorExpert"/>.</summary>
 public sealed record DedupOptions
 {
-    /// <summary>The fields IntelMQ's deduplicator setups commonly compare.</summary>
+    /// <summary>
+    /// The fields IntelMQ's deduplicator setups commonly compare, plus what identifies the subject of
+    /// list feeds: networks (DROP, DShield) and AS numbers (ASN-DROP) — without them every entry
+    /// of such a list would look like the first one.
+    /// </summary>
     public static IReadOnlyList<string> DefaultKeyFields { get; } =
     [
         Fields.FeedName,
@@ -17,6 +21,10 @@ public sealed record DedupOptions
         Fields.DestinationPort,
         Fields.SourceUrl,
         Fields.SourceFqdn,
+        Fields.SourceNetwork,
+        Fields.DestinationNetwork,
+        Fields.SourceAsn,
+        Fields.MalwareName,
     ];
 
     /// <summary>An event is a duplicate when one with the same key was kept less than this long before (or after) it.</summary>

@@ -42,6 +42,35 @@ public sealed class DeduplicatorExpertTests
     }
 
     [Fact]
+    public void Process_ListFeedsWithoutAddresses_KeepDistinctNetworksAndAsns()
+    {
+        // DROP lists name networks, ASN-DROP names AS numbers: neither has source.ip.
+        Event Drop(string network, long? asn = null)
+        {
+            var e = new Event();
+            e.Set(Fields.FeedName, "Spamhaus drop feed");
+            e.Set(Fields.ClassificationType, "spam");
+            e.Set(Fields.TimeSource, s_t0);
+            if (asn is { } a)
+            {
+                e.Set(Fields.SourceAsn, a);
+            }
+            else
+            {
+                e.Set(Fields.SourceNetwork, FieldValue.Of(NetPrefix.Parse(network)));
+            }
+            return e;
+        }
+        var expert = new DeduplicatorExpert();
+        var batch = new List<Event> { Drop("192.0.2.0/24"), Drop("198.51.100.0/24"), Drop("192.0.2.0/24"), Drop("", 64500), Drop("", 64501) };
+
+        expert.Process(batch);
+
+        Assert.Equal(4, batch.Count);
+        Assert.Equal(1, expert.Dropped);
+    }
+
+    [Fact]
     public void Process_SameKeyOutsideWindow_KeepsBoth()
     {
         var expert = new DeduplicatorExpert();
