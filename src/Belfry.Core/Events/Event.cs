@@ -49,16 +49,13 @@ public sealed class Event
 
     int IndexOf(string name)
     {
+        // One pass: names are usually the same interned instances (a pointer compare); a
+        // different instance with the same text still matches through the length+text compare.
+        var names = _names;
         for (var i = 0; i < _count; i++)
         {
-            if (ReferenceEquals(_names[i], name))
-            {
-                return i;
-            }
-        }
-        for (var i = 0; i < _count; i++)
-        {
-            if (string.Equals(_names[i], name, StringComparison.Ordinal))
+            var n = names[i];
+            if (ReferenceEquals(n, name) || (n.Length == name.Length && string.Equals(n, name, StringComparison.Ordinal)))
             {
                 return i;
             }
@@ -78,6 +75,22 @@ public sealed class Event
         {
             Array.Resize(ref _names, _count * 2);
             Array.Resize(ref _values, _count * 2);
+        }
+        _names[_count] = name;
+        _values[_count] = value;
+        _count++;
+    }
+
+    /// <summary>
+    /// Adds a field the caller knows is not there yet (a parser filling a new event from a plan
+    /// with distinct names), skipping the lookup that <see cref="Set(string, FieldValue)"/> does.
+    /// </summary>
+    public void Append(string name, FieldValue value)
+    {
+        if (_count == _names.Length)
+        {
+            Array.Resize(ref _names, Math.Max(4, _count * 2));
+            Array.Resize(ref _values, Math.Max(4, _count * 2));
         }
         _names[_count] = name;
         _values[_count] = value;

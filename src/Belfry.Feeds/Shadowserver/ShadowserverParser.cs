@@ -299,7 +299,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                 var col = row[extraCols[i]];
                 if (!col.Span.IsEmpty)
                 {
-                    ev.Set(extraNames[i], col.ToString());
+                    ev.Append(extraNames[i], FieldValue.Of(col.ToString())); // names of unmapped columns are distinct from every mapped target
                 }
             }
             for (var i = 0; i < constants.Length; i++)
