@@ -133,4 +133,24 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, again.ExitCode);
         Assert.DoesNotContain("\"outcome\":\"sent\"", again.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Ingest_GenericCsvWithMapping_UsesTheColumnMapping()
+    {
+        // The shared sample is a tab-separated report with comment lines; the mapping names its columns.
+        var mapping = Path.Combine(_belfry.DataFolder, "mapping.json");
+        File.WriteAllText(mapping, """
+            { "feedName": "Partner CSV", "delimiter": "\t", "classificationType": "malware-distribution",
+              "columns": ["time.source", "__IGNORE__", "event_description.text", "__IGNORE__", "__IGNORE__", "source.url", "source.ip", "source.fqdn", "comment"] }
+            """);
+
+        var r = _belfry.Run("ingest", "--json", "--mapping", mapping, SharedFiles.Path("samples", "feeds", "other", "generic_csv_sample_report.csv"));
+        var export = _belfry.Run("events", "export").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(["198.105.221.5", "198.105.221.161"], export.Select(e => e.GetProperty("source.ip").GetString()));
+        Assert.All(export, e => Assert.Equal("Partner CSV", e.GetProperty("feed.name").GetString()));
+        Assert.All(export, e => Assert.Equal("malware-distribution", e.GetProperty("classification.type").GetString()));
+        Assert.Equal("2015-12-14T04:19:00+00:00", export[0].GetProperty("time.source").GetString());
+    }
 }

@@ -12,8 +12,9 @@ static class IngestCommand
     {
         var feed = new Option<string?>("--feed") { Description = "Feed or report type (e.g. scan_http, spamhaus-drop); detected per file when omitted" };
         var tlp = new Option<string>("--tlp") { Description = "TLP marking for the ingested events", DefaultValueFactory = _ => "AMBER" };
+        var mapping = new Option<string?>("--mapping") { Description = "Generic CSV feed: a JSON column mapping (also read from DATA/feeds.d/*.json); implies --feed of that mapping" };
         var inputs = new Argument<string[]>("inputs") { Description = "Files or folders", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("ingest", "Parse feed files, enrich the events (AS number, organisation, dedup) and store them") { feed, tlp, inputs };
+        var cmd = new Command("ingest", "Parse feed files, enrich the events (AS number, organisation, dedup) and store them") { feed, tlp, mapping, inputs };
         cmd.SetHostAction(async (parse, host, ct) =>
         {
             if (!TlpNames.TryParse(parse.GetValue(tlp), out var marking))
@@ -21,11 +22,14 @@ static class IngestCommand
                 throw new Hosting.CliException($"unknown TLP '{parse.GetValue(tlp)}' (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)");
             }
             var json = parse.GetValue(GlobalOptions.Json);
-            var pipeline = new IngestPipeline(host.CreateRegistry(), await host.CreateExpertsAsync(ct), host.Store, host.Clock);
+            var mappingFile = parse.GetValue(mapping);
+            var registry = host.CreateRegistry(mappingFile is null ? null : [mappingFile]);
+            var feedName = parse.GetValue(feed) ?? (mappingFile is null ? null : registry.Parsers[0].Name);
+            var pipeline = new IngestPipeline(registry, await host.CreateExpertsAsync(ct), host.Store, host.Clock);
             IngestSummary summary;
             using (var bar = new ProgressBar(!json))
             {
-                summary = await pipeline.RunAsync(parse.GetValue(inputs)!, new IngestOptions { Feed = parse.GetValue(feed), Tlp = marking }, bar, ct);
+                summary = await pipeline.RunAsync(parse.GetValue(inputs)!, new IngestOptions { Feed = feedName, Tlp = marking }, bar, ct);
             }
             await WriteSummaryAsync(summary, json);
             return summary.RefusedFiles.Count > 0 && summary.Parsed == 0 ? 1 : 0;

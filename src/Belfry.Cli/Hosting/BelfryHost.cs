@@ -60,12 +60,32 @@ public sealed class BelfryHost : IAsyncDisposable
         return candidates.FirstOrDefault(p => p is not null && File.Exists(p));
     }
 
-    public FeedRegistry CreateRegistry()
+    /// <summary>Folder of generic CSV feed mappings (one JSON file each), loaded with the built-in parsers.</summary>
+    public string MappingsFolder => Path.Combine(DataFolder, "feeds.d");
+
+    public FeedRegistry CreateRegistry(IReadOnlyList<string>? extraMappings = null)
     {
         var schemaPath = FindShadowserverSchema();
         var schema = schemaPath is null ? null : ShadowserverSchema.Load(schemaPath);
-        // Shadowserver first: its CSV reports are the bulk of a national centre's daily input.
-        IEnumerable<IFeedParser> parsers = schema is null ? FeedRegistry.BuiltInParsers() : [new ShadowserverParser(schema), .. FeedRegistry.BuiltInParsers()];
+        var parsers = new List<IFeedParser>();
+        // Explicit mappings first, then Shadowserver: its CSV reports are the bulk of a national centre's daily input.
+        var mappings = (extraMappings ?? []).Concat(Directory.Exists(MappingsFolder) ? Directory.EnumerateFiles(MappingsFolder, "*.json").Order(StringComparer.Ordinal) : []);
+        foreach (var m in mappings)
+        {
+            try
+            {
+                parsers.Add(new Belfry.Feeds.GenericCsv.GenericCsvParser(Belfry.Feeds.GenericCsv.GenericCsvOptions.Load(m)));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                throw new CliException($"{m}: not a usable CSV feed mapping: {ex.Message}");
+            }
+        }
+        if (schema is not null)
+        {
+            parsers.Add(new ShadowserverParser(schema));
+        }
+        parsers.AddRange(FeedRegistry.BuiltInParsers());
         return new FeedRegistry(parsers);
     }
 
