@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Belfry.Core.Constituency;
@@ -21,8 +20,9 @@ public sealed partial class SqliteEventStore : IEventStore
     readonly string _connectionString;
     readonly SemaphoreSlim _writeLock = new(1, 1);
     SqliteConnection? _writer;
-    SqliteCommand? _insertEvent;
-    readonly ArrayBufferWriter<byte> _encodeBuffer = new(1024);
+    EventInserter? _inserter;
+    int _disposed;
+    readonly SymbolTable _symbols = new();
 
     public SqliteEventStore(string databasePath)
     {
@@ -60,9 +60,13 @@ public sealed partial class SqliteEventStore : IEventStore
         try
         {
             _writer ??= Open();
-            using var cmd = _writer.CreateCommand();
-            cmd.CommandText = Schema;
-            cmd.ExecuteNonQuery();
+            using (var cmd = _writer.CreateCommand())
+            {
+                // Page size only takes effect on a fresh file, before WAL mode and the first table.
+                cmd.CommandText = "PRAGMA page_size=" + PageSize + ";" + Schema;
+                cmd.ExecuteNonQuery();
+            }
+            _inserter ??= new EventInserter(_writer.Handle!, _symbols);
         }
         catch (SqliteException ex)
         {
@@ -73,6 +77,8 @@ public sealed partial class SqliteEventStore : IEventStore
             _writeLock.Release();
         }
     }
+
+    const int PageSize = 8192;
 
     const string Schema = """
         PRAGMA journal_mode=WAL;
@@ -89,6 +95,10 @@ public sealed partial class SqliteEventStore : IEventStore
             notified_at INTEGER,
             fields BLOB NOT NULL,
             raw TEXT
+        );
+        CREATE TABLE IF NOT EXISTS symbols (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS events_org ON events(organisation, notified_at) WHERE organisation IS NOT NULL;
         CREATE TABLE IF NOT EXISTS quarantine (
@@ -123,65 +133,19 @@ public sealed partial class SqliteEventStore : IEventStore
     public async Task<StoreResult> StoreEventsAsync(IReadOnlyList<Event> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return default;
+        }
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var w = Writer;
-            using var tx = w.BeginTransaction();
-            var cmd = _insertEvent ??= PrepareInsert(w);
-            cmd.Transaction = tx;
-            var p = cmd.Parameters;
-            int inserted = 0, duplicates = 0;
-            foreach (var e in batch)
-            {
-                p[0].Value = e.Id.ToBytes();
-                p[1].Value = e.TimeSource is { } ts ? ts.Ticks : DBNull.Value;
-                p[2].Value = (e.GetTime(Fields.TimeObservation) ?? DateTime.UtcNow).Ticks;
-                p[3].Value = e.FeedName;
-                p[4].Value = (object?)e.ClassificationType ?? DBNull.Value;
-                p[5].Value = (object?)e.Organisation ?? DBNull.Value;
-                p[6].Value = (int)e.Tlp;
-                _encodeBuffer.ResetWrittenCount();
-                EventCodec.Encode(e, _encodeBuffer);
-                p[7].Value = _encodeBuffer.WrittenSpan.ToArray();
-                p[8].Value = (object?)e.Raw ?? DBNull.Value;
-                if (cmd.ExecuteNonQuery() == 1)
-                {
-                    inserted++;
-                }
-                else
-                {
-                    duplicates++;
-                }
-            }
-            tx.Commit();
-            cmd.Transaction = null;
-            return new StoreResult(inserted, duplicates);
-        }
-        catch (SqliteException ex)
-        {
-            throw Wrap("store events", ex);
+            return (_inserter ?? throw new InvalidOperationException("Call InitializeAsync first.")).Store(batch);
         }
         finally
         {
             _writeLock.Release();
         }
-    }
-
-    static SqliteCommand PrepareInsert(SqliteConnection c)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            INSERT INTO events (id, time_source, time_observation, feed, classification_type, organisation, tlp, fields, raw)
-            VALUES ($id, $ts, $to, $feed, $type, $org, $tlp, $fields, $raw)
-            ON CONFLICT(id) DO NOTHING
-            """;
-        foreach (var name in new[] { "$id", "$ts", "$to", "$feed", "$type", "$org", "$tlp", "$fields", "$raw" })
-        {
-            cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-        cmd.Prepare();
-        return cmd;
     }
 
     public async Task StoreRejectionsAsync(IReadOnlyList<QuarantinedRecord> batch, CancellationToken cancellationToken = default)
@@ -262,6 +226,7 @@ public sealed partial class SqliteEventStore : IEventStore
         cmd.CommandText = "SELECT id, organisation, tlp, fields, raw FROM events" + where + " ORDER BY seq" + (query.Limit is { } l ? $" LIMIT {l}" : string.Empty);
         cmd.Parameters.AddRange(args);
         using var reader = cmd.ExecuteReader();
+        var symbols = new StoredSymbols(_symbols, c);
         while (reader.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -272,7 +237,7 @@ public sealed partial class SqliteEventStore : IEventStore
                 Tlp = (Tlp)reader.GetInt32(2),
                 Raw = reader.IsDBNull(4) ? null : reader.GetString(4),
             };
-            if (!EventCodec.TryDecode((byte[])reader[3], e))
+            if (!EventCodec.TryDecode((byte[])reader[3], e, symbols))
             {
                 throw new StorageException($"Stored event {e.Id} cannot be decoded.", isTransient: false);
             }
@@ -438,10 +403,15 @@ public sealed partial class SqliteEventStore : IEventStore
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _writeLock.WaitAsync();
         try
         {
-            _insertEvent?.Dispose();
+            _inserter?.Dispose();
+            _inserter = null;
             if (_writer is not null)
             {
                 await _writer.DisposeAsync();

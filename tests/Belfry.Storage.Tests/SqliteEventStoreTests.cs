@@ -148,4 +148,49 @@ public class SqliteEventStoreTests
         }
         Assert.True(EventCodec.TryDecode(bytes, new Event()));
     }
+
+    [Fact]
+    public async Task QueryEventsAsync_AfterReopen_DecodesWithStoredSymbols()
+    {
+        await using var db = new TempDatabase();
+        await db.Store.InitializeAsync();
+        var original = MakeEvent(5, org: "A");
+        await db.Store.StoreEventsAsync([original]);
+
+        await using var reopened = new Belfry.Storage.Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await reopened.InitializeAsync();
+        var back = Assert.Single(await reopened.QueryEventsAsync(new EventQuery()).ToListAsync());
+        Assert.Equal(original.Items, back.Items);
+        var second = MakeEvent(6, org: "A");
+        second.Set("extra.new_field", "only in the second store");
+        Assert.Equal(new StoreResult(1, 1), await reopened.StoreEventsAsync([second, original]));
+        Assert.Equal(second.Items, (await reopened.QueryEventsAsync(new EventQuery()).ToListAsync())[1].Items);
+    }
+
+    [Fact]
+    public async Task StoreEventsAsync_TwoWritersOnOneFile_KeepSymbolsConsistent()
+    {
+        await using var db = new TempDatabase();
+        await db.Store.InitializeAsync();
+        await using var other = new Belfry.Storage.Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await other.InitializeAsync();
+        var a = MakeEvent(1);
+        a.Set("extra.only_a", "a");
+        var b = MakeEvent(2);
+        b.Set("extra.only_b", "b");
+        await db.Store.StoreEventsAsync([a]);
+        await other.StoreEventsAsync([b]);
+        var c = MakeEvent(3);
+        c.Set("extra.only_c", "c");
+        await db.Store.StoreEventsAsync([c]);
+
+        foreach (var store in new[] { db.Store, other })
+        {
+            var back = await store.QueryEventsAsync(new EventQuery()).ToListAsync();
+            Assert.Equal(3, back.Count);
+            Assert.Equal(a.Items, back[0].Items);
+            Assert.Equal(b.Items, back[1].Items);
+            Assert.Equal(c.Items, back[2].Items);
+        }
+    }
 }

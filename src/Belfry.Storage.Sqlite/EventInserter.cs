@@ -1,0 +1,241 @@
+using System.Text;
+using Belfry.Core.Events;
+using SQLitePCL;
+
+namespace Belfry.Storage.Sqlite;
+
+/// <summary>
+/// The write path for events, straight on SQLitePCLRaw: one prepared INSERT bound from spans,
+/// with no ADO.NET parameter objects, boxing or per-row arrays. Not thread-safe: the store calls
+/// it under its write lock. One transaction per batch (BEGIN IMMEDIATE ... COMMIT); the batch's new
+/// symbols are stored in the same transaction, so every committed event decodes.
+/// </summary>
+sealed class EventInserter : IDisposable
+{
+    const int SqliteOk = 0, SqliteRow = 100, SqliteDone = 101;
+
+    readonly sqlite3 _db;
+    readonly SymbolTable _symbols;
+    readonly sqlite3_stmt _insert;
+    readonly sqlite3_stmt _begin;
+    readonly sqlite3_stmt _commit;
+    readonly sqlite3_stmt _rollback;
+    readonly sqlite3_stmt _insertSymbol;
+    readonly sqlite3_stmt _maxSymbol;
+    readonly sqlite3_stmt _symbolsAfter;
+    byte[] _fields = new byte[4096];
+    byte[] _text = new byte[4096];
+
+    public EventInserter(sqlite3 db, SymbolTable symbols)
+    {
+        _db = db;
+        _symbols = symbols;
+        _insert = Prepare("""
+            INSERT INTO events (id, time_source, time_observation, feed, classification_type, organisation, tlp, fields, raw)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            ON CONFLICT(id) DO NOTHING
+            """);
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+        _insertSymbol = Prepare("INSERT INTO symbols (id, text) VALUES (?1, ?2)");
+        _maxSymbol = Prepare("SELECT coalesce(max(id), 0) FROM symbols");
+        _symbolsAfter = Prepare("SELECT id, text FROM symbols WHERE id > ?1 ORDER BY id");
+        LoadSymbols();
+    }
+
+    sqlite3_stmt Prepare(string sql)
+    {
+        Check(raw.sqlite3_prepare_v2(_db, sql, out var stmt), "prepare");
+        return stmt;
+    }
+
+    /// <summary>Reads symbols another writer (or an earlier run) stored beyond what we know.</summary>
+    void LoadSymbols()
+    {
+        Check(raw.sqlite3_bind_int64(_symbolsAfter, 1, _symbols.PersistedCount), "bind");
+        try
+        {
+            int rc;
+            while ((rc = raw.sqlite3_step(_symbolsAfter)) == SqliteRow)
+            {
+                var text = raw.sqlite3_column_text(_symbolsAfter, 1).utf8_to_string();
+                // Field names become the same instances as the constants, so reference comparisons hit.
+                _symbols.LoadPersisted(raw.sqlite3_column_int(_symbolsAfter, 0), string.IsInterned(text) ?? text);
+            }
+            if (rc != SqliteDone)
+            {
+                Check(rc, "read symbols");
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(_symbolsAfter);
+        }
+    }
+
+    int StoredMaxSymbol()
+    {
+        try
+        {
+            var rc = raw.sqlite3_step(_maxSymbol);
+            if (rc != SqliteRow)
+            {
+                Check(rc, "read symbols");
+            }
+            return raw.sqlite3_column_int(_maxSymbol, 0);
+        }
+        finally
+        {
+            raw.sqlite3_reset(_maxSymbol);
+        }
+    }
+
+    public StoreResult Store(IReadOnlyList<Event> batch)
+    {
+        Step(_begin, "begin");
+        try
+        {
+            if (StoredMaxSymbol() != _symbols.PersistedCount)
+            {
+                LoadSymbols();
+            }
+            int inserted = 0, duplicates = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (Insert(batch[i]))
+                {
+                    inserted++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+            foreach (var (id, text) in _symbols.Pending())
+            {
+                Check(raw.sqlite3_bind_int(_insertSymbol, 1, id), "bind");
+                BindText(_insertSymbol, 2, text);
+                Step(_insertSymbol, "store symbols");
+            }
+            Step(_commit, "commit");
+            _symbols.MarkPersisted();
+            return new StoreResult(inserted, duplicates);
+        }
+        catch
+        {
+            if (raw.sqlite3_get_autocommit(_db) == 0)
+            {
+                raw.sqlite3_step(_rollback);
+                raw.sqlite3_reset(_rollback);
+            }
+            _symbols.DiscardPending();
+            throw;
+        }
+    }
+
+    bool Insert(Event e)
+    {
+        // The indexed columns, from one pass over the fields (first occurrence wins, like TryGet).
+        long? timeSource = null, timeObservation = null;
+        string? feed = null, type = null;
+        for (var i = 0; i < e.Count; i++)
+        {
+            var name = e.NameAt(i);
+            if (name.Length < 9 || name[0] is not ('t' or 'f' or 'c'))
+            {
+                continue;
+            }
+            if (timeSource is null && name == Fields.TimeSource)
+            {
+                var v = e.ValueAt(i);
+                timeSource = v.Kind == FieldKind.Time ? v.Time.Ticks : long.MinValue;
+            }
+            else if (timeObservation is null && name == Fields.TimeObservation)
+            {
+                var v = e.ValueAt(i);
+                timeObservation = v.Kind == FieldKind.Time ? v.Time.Ticks : long.MinValue;
+            }
+            else if (feed is null && name == Fields.FeedName)
+            {
+                var v = e.ValueAt(i);
+                feed = v.Text ?? v.ToString();
+            }
+            else if (type is null && name == Fields.ClassificationType)
+            {
+                var v = e.ValueAt(i);
+                type = v.Text ?? v.ToString();
+            }
+        }
+
+        var s = _insert;
+        Span<byte> id = stackalloc byte[16];
+        e.Id.WriteBytes(id);
+        Check(raw.sqlite3_bind_blob(s, 1, id), "bind");
+        Check(timeSource is { } ts and not long.MinValue ? raw.sqlite3_bind_int64(s, 2, ts) : raw.sqlite3_bind_null(s, 2), "bind");
+        Check(raw.sqlite3_bind_int64(s, 3, timeObservation is { } to and not long.MinValue ? to : DateTime.UtcNow.Ticks), "bind");
+        BindText(s, 4, feed ?? string.Empty);
+        BindText(s, 5, type);
+        BindText(s, 6, e.Organisation);
+        Check(raw.sqlite3_bind_int(s, 7, (int)e.Tlp), "bind");
+        var max = EventCodec.MaxEncodedLength(e);
+        if (_fields.Length < max)
+        {
+            _fields = new byte[Math.Max(max, _fields.Length * 2)];
+        }
+        var n = EventCodec.Encode(e, _fields, _symbols);
+        Check(raw.sqlite3_bind_blob(s, 8, _fields.AsSpan(0, n)), "bind");
+        BindText(s, 9, e.Raw);
+        var rc = raw.sqlite3_step(s);
+        raw.sqlite3_reset(s);
+        if (rc != SqliteDone)
+        {
+            Check(rc, "store events");
+        }
+        return raw.sqlite3_changes(_db) == 1;
+    }
+
+    void BindText(sqlite3_stmt s, int index, string? text)
+    {
+        if (text is null)
+        {
+            Check(raw.sqlite3_bind_null(s, index), "bind");
+            return;
+        }
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_text.Length < max)
+        {
+            _text = new byte[Math.Max(max, _text.Length * 2)];
+        }
+        var n = Encoding.UTF8.GetBytes(text, _text);
+        Check(raw.sqlite3_bind_text(s, index, _text.AsSpan(0, n)), "bind");
+    }
+
+    void Step(sqlite3_stmt s, string what)
+    {
+        var rc = raw.sqlite3_step(s);
+        raw.sqlite3_reset(s);
+        if (rc != SqliteDone)
+        {
+            Check(rc, what);
+        }
+    }
+
+    void Check(int rc, string what)
+    {
+        if (rc != SqliteOk)
+        {
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6) clear up when the other writer finishes.
+            var primary = rc & 0xFF;
+            throw new StorageException($"SQLite failed to {what}: {raw.sqlite3_errstr(rc).utf8_to_string()} ({raw.sqlite3_errmsg(_db).utf8_to_string()})", isTransient: primary is 5 or 6);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in new[] { _insert, _begin, _commit, _rollback, _insertSymbol, _maxSymbol, _symbolsAfter })
+        {
+            s.Dispose();
+        }
+    }
+}

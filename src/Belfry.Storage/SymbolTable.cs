@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Belfry.Storage;
+
+/// <summary>Resolves a symbol id of an encoded event back to its text.</summary>
+public interface ISymbolResolver
+{
+    bool TryGetSymbol(int id, [NotNullWhen(true)] out string? text);
+}
+
+/// <summary>
+/// Small integer ids for strings that repeat on every event: field names and low-cardinality
+/// values (feed.name, classification.type, ...). A store persists the table beside its events,
+/// in the same transaction, so every stored id resolves. One writer adds (the store, under its
+/// write lock); any thread resolves. Bounded: past <see cref="Capacity"/> the codec writes
+/// strings inline, so hostile inputs with endless distinct names cannot grow memory.
+/// </summary>
+public sealed class SymbolTable : ISymbolResolver
+{
+    public const int DefaultCapacity = 1 << 16;
+
+    /// <summary>Longest string worth a symbol; longer values are written inline.</summary>
+    public const int MaxSymbolLength = 256;
+
+    readonly ConcurrentDictionary<string, int> _ids = new(StringComparer.Ordinal);
+
+    // Most names and repeated values are the same string instances (schema constants, parser
+    // pools): a reference lookup is cheaper than hashing the characters. Writer-only.
+    readonly Dictionary<string, int> _byReference = new(ReferenceEqualityComparer.Instance);
+    const int MaxReferenceCache = 4096;
+
+    string[] _texts = new string[64];
+    volatile int _count;
+
+    public SymbolTable(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = capacity;
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Symbols in the table: ids 1..Count.</summary>
+    public int Count => _count;
+
+    /// <summary>Symbols known to be stored (ids 1..PersistedCount); the rest are pending.</summary>
+    public int PersistedCount { get => Volatile.Read(ref _persisted); private set => Volatile.Write(ref _persisted, value); }
+
+    int _persisted;
+
+    public bool TryGetSymbol(int id, [NotNullWhen(true)] out string? text)
+    {
+        var texts = Volatile.Read(ref _texts);
+        if ((uint)(id - 1) < (uint)_count && id - 1 < texts.Length)
+        {
+            text = texts[id - 1];
+            return text is not null;
+        }
+        text = null;
+        return false;
+    }
+
+    /// <summary>The id of <paramref name="text"/>, adding it if there is room (writer only).</summary>
+    public bool TryGetOrAdd(string text, out int id)
+    {
+        if (_byReference.TryGetValue(text, out id))
+        {
+            return true;
+        }
+        if (!_ids.TryGetValue(text, out id))
+        {
+            if (_count >= Capacity || text.Length > MaxSymbolLength)
+            {
+                id = 0;
+                return false;
+            }
+            id = Append(text);
+        }
+        if (_byReference.Count >= MaxReferenceCache)
+        {
+            _byReference.Clear();
+        }
+        _byReference[text] = id;
+        return true;
+    }
+
+    int Append(string text)
+    {
+        var texts = _texts;
+        if (_count == texts.Length)
+        {
+            Array.Resize(ref texts, texts.Length * 2);
+            Volatile.Write(ref _texts, texts);
+        }
+        texts[_count] = text;
+        var id = _count + 1;
+        _ids[text] = id;
+        _count = id;
+        return id;
+    }
+
+    /// <summary>Symbols not yet stored, with their ids, oldest first.</summary>
+    public IEnumerable<(int Id, string Text)> Pending()
+    {
+        for (var i = PersistedCount; i < _count; i++)
+        {
+            yield return (i + 1, _texts[i]);
+        }
+    }
+
+    /// <summary>Called after the transaction that stored the pending symbols committed.</summary>
+    public void MarkPersisted() => PersistedCount = _count;
+
+    /// <summary>Called when that transaction rolled back: forget the pending symbols.</summary>
+    public void DiscardPending()
+    {
+        for (var i = PersistedCount; i < _count; i++)
+        {
+            _ids.TryRemove(_texts[i], out _);
+            _texts[i] = null!;
+        }
+        _count = PersistedCount;
+        _byReference.Clear();
+    }
+
+    /// <summary>
+    /// Adds symbols read from storage (written by this or another process). Ids must continue
+    /// the table: <paramref name="id"/> == Count + 1. Only with no pending symbols.
+    /// </summary>
+    public void LoadPersisted(int id, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (PersistedCount != _count)
+        {
+            throw new InvalidOperationException("Load persisted symbols only when none are pending.");
+        }
+        if (id != _count + 1)
+        {
+            throw new StorageException($"Symbol ids are not contiguous: expected {_count + 1}, found {id}.", isTransient: false);
+        }
+        Append(text);
+        PersistedCount = _count;
+    }
+}
