@@ -26,6 +26,13 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
     readonly bool _useDestination;
     readonly IReadOnlySet<string> _destinationFeeds;
 
+    // ip, asn, fqdn, url of the source then the destination; feed.name; extra.organisation.
+    readonly FieldPositions _positions = new(
+        Fields.SourceIp, Fields.SourceAsn, Fields.SourceFqdn, Fields.SourceUrl,
+        Fields.DestinationIp, Fields.DestinationAsn, Fields.DestinationFqdn, Fields.DestinationUrl,
+        Fields.FeedName, Fields.ExtraOrganisation);
+    readonly int[] _scratch = new int[10];
+
     public ConstituencyExpert(ConstituencyIndex index, ConstituencyExpertOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -47,44 +54,58 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
     public void Process(List<Event> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var processed = 0L;
         foreach (var e in batch)
         {
-            Processed++;
-            var org = Find(e);
+            processed++;
+            var positions = _positions.Of(e, _scratch);
+            var org = Find(e, positions);
             if (org is not null)
             {
                 e.Organisation = org.Id;
-                e.Set(Fields.ExtraOrganisation, org.Id);
+                var at = positions[9];
+                if (at >= 0)
+                {
+                    e.Set(Fields.ExtraOrganisation, org.Id);
+                }
+                else
+                {
+                    e.Append(Fields.ExtraOrganisation, FieldValue.Of(org.Id));
+                }
             }
         }
+        Processed += processed;
     }
 
     /// <summary>The organisation the event is about, or null; updates the match counters.</summary>
     public Organisation? Find(Event e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var destination = _useDestination ||
-            (_destinationFeeds.Count > 0 && e.TryGet(Fields.FeedName, out var feed) && feed.Text is { } name && _destinationFeeds.Contains(name));
-        var (ipField, asnField, fqdnField, urlField) = destination
-            ? (Fields.DestinationIp, Fields.DestinationAsn, Fields.DestinationFqdn, Fields.DestinationUrl)
-            : (Fields.SourceIp, Fields.SourceAsn, Fields.SourceFqdn, Fields.SourceUrl);
+        return Find(e, _positions.Of(e, _scratch));
+    }
 
-        if (e.TryGet(ipField, out var ip) && ip.Kind == FieldKind.Address && _index.ByAddress(ip.Address) is { } byIp)
+    Organisation? Find(Event e, ReadOnlySpan<int> positions)
+    {
+        var destination = _useDestination ||
+            (_destinationFeeds.Count > 0 && At(e, positions[8]).Text is { } name && _destinationFeeds.Contains(name));
+        var side = destination ? positions[4..8] : positions[..4];
+
+        if (At(e, side[0]) is { Kind: FieldKind.Address } ip && _index.ByAddress(ip.Address) is { } byIp)
         {
             MatchedByAddress++;
             return byIp;
         }
-        if (TryGetAsn(e, asnField, out var asn) && _index.ByAsn(asn) is { } byAsn)
+        if (TryGetAsn(At(e, side[1]), out var asn) && _index.ByAsn(asn) is { } byAsn)
         {
             MatchedByAsn++;
             return byAsn;
         }
-        if (e.TryGet(fqdnField, out var fqdn) && fqdn.Text is { } host && _index.ByHostName(host) is { } byHost)
+        if (At(e, side[2]).Text is { } host && _index.ByHostName(host) is { } byHost)
         {
             MatchedByHostName++;
             return byHost;
         }
-        if (e.TryGet(urlField, out var url) && url.Text is { } urlText && HostNames.TryGetUrlHost(urlText, out var urlHost))
+        if (At(e, side[3]).Text is { } urlText && HostNames.TryGetUrlHost(urlText, out var urlHost))
         {
             var isLiteral = HostNames.TryGetAddress(urlHost, out var literal);
             var byUrl = isLiteral ? _index.ByAddress(literal) : _index.ByHostName(urlHost);
@@ -104,13 +125,11 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
         return null;
     }
 
-    static bool TryGetAsn(Event e, string field, out long asn)
+    static FieldValue At(Event e, int position) => position >= 0 ? e.ValueAt(position) : default;
+
+    static bool TryGetAsn(FieldValue v, out long asn)
     {
         asn = 0;
-        if (!e.TryGet(field, out var v))
-        {
-            return false;
-        }
         if (v.Kind == FieldKind.Integer)
         {
             asn = v.Integer;

@@ -15,6 +15,10 @@ namespace Belfry.Enrichment;
 public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
 {
     readonly string[] _keyFields;
+
+    // The key fields, then time.source and time.observation.
+    readonly FieldPositions _positions;
+    readonly int[] _scratch;
     readonly long _windowTicks;
     readonly long _expireTicks;
     readonly int _maxEntries;
@@ -38,6 +42,8 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         ArgumentOutOfRangeException.ThrowIfZero(options.KeyFields.Count);
         // Interned, so names from configuration compare by reference with the Fields constants.
         _keyFields = [.. options.KeyFields.Select(string.Intern)];
+        _positions = new FieldPositions([.. _keyFields, Fields.TimeSource, Fields.TimeObservation]);
+        _scratch = new int[_positions.Length];
         _windowTicks = options.Window.Ticks;
         _expireTicks = _windowTicks > long.MaxValue / 8 ? long.MaxValue / 4 : 2 * _windowTicks;
         _maxEntries = options.MaxEntries;
@@ -86,8 +92,9 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     public bool IsDuplicate(Event e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var key = ComputeKey(e);
-        var ticks = (e.TimeSource ?? e.GetTime(Fields.TimeObservation) ?? _clock.GetUtcNow().UtcDateTime).Ticks;
+        var positions = _positions.Of(e, _scratch);
+        var key = ComputeKey(e, positions);
+        var ticks = (TimeAt(e, positions[^2]) ?? TimeAt(e, positions[^1]) ?? _clock.GetUtcNow().UtcDateTime).Ticks;
         if (ticks > _highWater)
         {
             _highWater = ticks;
@@ -105,16 +112,26 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         return false;
     }
 
+    static DateTime? TimeAt(Event e, int position) =>
+        position >= 0 && e.ValueAt(position) is { Kind: FieldKind.Time } v ? v.Time : null;
+
     public UInt128 ComputeKey(Event e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        return ComputeKey(e, _positions.Of(e, _scratch));
+    }
+
+    UInt128 ComputeKey(Event e, ReadOnlySpan<int> positions)
+    {
         // The typed values are laid out in one reusable buffer and hashed in one call: cheaper
         // than many small incremental appends.
         var pos = 0;
         for (var f = 0; f < _keyFields.Length; f++)
         {
             // A tag per field keeps "missing" apart from any value and values of one field apart from the next.
-            if (!e.TryGet(_keyFields[f], out var v) || v.Kind == FieldKind.None)
+            var at = positions[f];
+            var v = at >= 0 ? e.ValueAt(at) : default;
+            if (v.Kind == FieldKind.None)
             {
                 Reserve(pos, 1)[0] = 0;
                 pos++;
@@ -123,7 +140,7 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
             switch (v.Kind)
             {
                 case FieldKind.Text:
-                    var text = v.Text!.AsSpan();
+                    var text = v.TextSpan;
                     var bytes = MemoryMarshal.AsBytes(text);
                     var t = Reserve(pos, 5 + bytes.Length);
                     t[0] = (byte)FieldKind.Text;

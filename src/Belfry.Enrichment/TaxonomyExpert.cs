@@ -28,19 +28,44 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
     /// <summary>Events whose classification.type is not in the taxonomy.</summary>
     public long UnknownType { get; private set; }
 
+    // classification.type, classification.taxonomy
+    readonly FieldPositions _positions = new(Fields.ClassificationType, Fields.ClassificationTaxonomy);
+    readonly int[] _scratch = new int[2];
+
+    // The last type text seen and what it resolves to: a feed has few types, mostly one.
+    string? _lastText;
+    string _lastType = DefaultType;
+    string _lastTaxonomy = DefaultTaxonomy;
+    bool _lastChanged;
+    bool _lastUnknown;
+
     public void Process(List<Event> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         foreach (var e in batch)
         {
             Processed++;
+            var positions = _positions.Of(e, _scratch);
+            var typeAt = positions[0];
+            var taxonomyAt = positions[1];
             string type;
-            if (e.TryGet(Fields.ClassificationType, out var typeValue) && typeValue.Text is { Length: > 0 } text)
+            string taxonomy;
+            var text = typeAt >= 0 ? e.ValueAt(typeAt).TextSpan : default;
+            if (!text.IsEmpty)
             {
-                type = ToLower(text.AsSpan().Trim(), text);
-                if (!ReferenceEquals(type, text))
+                if (!text.SequenceEqual(_lastText))
+                {
+                    Resolve(e.ValueAt(typeAt).Text!);
+                }
+                type = _lastType;
+                taxonomy = _lastTaxonomy;
+                if (_lastChanged)
                 {
                     e.Set(Fields.ClassificationType, type);
+                }
+                if (_lastUnknown)
+                {
+                    UnknownType++;
                 }
             }
             else
@@ -48,19 +73,29 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
                 type = DefaultType;
                 e.Set(Fields.ClassificationType, type);
                 Defaulted++;
+                if (!Rsit.TryGetTaxonomy(type, out taxonomy))
+                {
+                    taxonomy = DefaultTaxonomy;
+                    UnknownType++;
+                }
+                taxonomyAt = e.IndexOf(Fields.ClassificationTaxonomy); // the event changed
             }
-
-            if (!Rsit.TryGetTaxonomy(type, out var taxonomy))
-            {
-                taxonomy = DefaultTaxonomy;
-                UnknownType++;
-            }
-            if (!e.TryGet(Fields.ClassificationTaxonomy, out var current) || current.Text != taxonomy)
+            if (taxonomyAt < 0 || !e.ValueAt(taxonomyAt).TextSpan.SequenceEqual(taxonomy) || e.ValueAt(taxonomyAt).Kind != FieldKind.Text)
             {
                 e.Set(Fields.ClassificationTaxonomy, taxonomy);
                 Matched++;
             }
         }
+    }
+
+    void Resolve(string text)
+    {
+        var type = ToLower(text.AsSpan().Trim(), text);
+        _lastChanged = !ReferenceEquals(type, text);
+        _lastUnknown = !Rsit.TryGetTaxonomy(type, out var taxonomy);
+        _lastTaxonomy = _lastUnknown ? DefaultTaxonomy : taxonomy;
+        _lastType = type;
+        _lastText = text;
     }
 
     /// <summary>The trimmed lower-case value; returns <paramref name="original"/> itself when it already is.</summary>

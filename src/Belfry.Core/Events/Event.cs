@@ -14,11 +14,42 @@ public sealed class Event
     FieldValue[] _values;
     int _count;
 
+    // True while _names is shared with other events (a parser's row layout, see the constructor):
+    // its first _count slots are then read-only for this event.
+    bool _sharedNames;
+
     public Event(int capacity = 16)
     {
         _names = new string[capacity];
         _values = new FieldValue[capacity];
     }
+
+    /// <summary>
+    /// An event whose first <paramref name="count"/> fields are <paramref name="names"/> and
+    /// <paramref name="values"/>, taking both arrays (no copy). <paramref name="names"/> may be shared
+    /// by many events with the same field layout (a parser's rows): the event never writes into its
+    /// first <paramref name="count"/> slots, and copies it before any change of its names, except that
+    /// appending a name claims the next free slot, so events that append the same names stay shared.
+    /// The owner of a shared array must not change a slot once an event uses it.
+    /// </summary>
+    public Event(string[] names, FieldValue[] values, int count)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Math.Min(names.Length, values.Length));
+        _names = names;
+        _values = values;
+        _count = count;
+        _sharedNames = true;
+    }
+
+    /// <summary>
+    /// The field-name layout when it is shared with other events (null when the event has its own):
+    /// events with the same <see cref="LayoutKey"/> and <see cref="Count"/> have the same names at the
+    /// same positions, so an expert can look its fields up once per layout. Valid until the next change.
+    /// </summary>
+    public object? LayoutKey => _sharedNames ? _names : null;
 
     /// <summary>Deterministic id: the same feed record always gets the same id.</summary>
     public EventId Id { get; set; }
@@ -47,15 +78,24 @@ public sealed class Event
         }
     }
 
-    int IndexOf(string name)
+    /// <summary>The position of the field <paramref name="name"/>, or -1.</summary>
+    public int IndexOf(string name)
     {
-        // One pass: names are usually the same interned instances (a pointer compare); a
-        // different instance with the same text still matches through the length+text compare.
+        // Names are usually the same interned instances: a pointer pass first, then the text
+        // compare for a different instance with the same text.
         var names = _names;
-        for (var i = 0; i < _count; i++)
+        var count = Math.Min(_count, names.Length);
+        for (var i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(names[i], name))
+            {
+                return i;
+            }
+        }
+        for (var i = 0; i < count; i++)
         {
             var n = names[i];
-            if (ReferenceEquals(n, name) || (n.Length == name.Length && string.Equals(n, name, StringComparison.Ordinal)))
+            if (n.Length == name.Length && string.Equals(n, name, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -71,14 +111,7 @@ public sealed class Event
             _values[i] = value;
             return;
         }
-        if (_count == _names.Length)
-        {
-            Array.Resize(ref _names, _count * 2);
-            Array.Resize(ref _values, _count * 2);
-        }
-        _names[_count] = name;
-        _values[_count] = value;
-        _count++;
+        Append(name, value);
     }
 
     /// <summary>
@@ -87,14 +120,45 @@ public sealed class Event
     /// </summary>
     public void Append(string name, FieldValue value)
     {
-        if (_count == _names.Length)
+        if (_sharedNames && !TryClaimSharedSlot(name))
         {
-            Array.Resize(ref _names, Math.Max(4, _count * 2));
+            Unshare(_count + 4);
+        }
+        if (_count == _values.Length)
+        {
             Array.Resize(ref _values, Math.Max(4, _count * 2));
         }
-        _names[_count] = name;
+        if (!_sharedNames)
+        {
+            if (_count == _names.Length)
+            {
+                Array.Resize(ref _names, Math.Max(4, _count * 2));
+            }
+            _names[_count] = name;
+        }
         _values[_count] = value;
         _count++;
+    }
+
+    /// <summary>Whether the shared names array has (or now has, claimed by this call) <paramref name="name"/> in the next slot.</summary>
+    bool TryClaimSharedSlot(string name)
+    {
+        if (_count >= _names.Length)
+        {
+            return false;
+        }
+        // Events sharing the array may live on other threads: claim a free slot atomically.
+        ref var slot = ref _names[_count];
+        var current = Volatile.Read(ref slot) ?? Interlocked.CompareExchange(ref slot, name, null) ?? name;
+        return ReferenceEquals(current, name) || string.Equals(current, name, StringComparison.Ordinal);
+    }
+
+    void Unshare(int capacity)
+    {
+        var names = new string[Math.Max(capacity, _count)];
+        Array.Copy(_names, names, _count);
+        _names = names;
+        _sharedNames = false;
     }
 
     public void Set(string name, string value) => Set(name, FieldValue.Of(value));
@@ -122,6 +186,10 @@ public sealed class Event
         if (i < 0)
         {
             return false;
+        }
+        if (_sharedNames)
+        {
+            Unshare(_count);
         }
         _count--;
         Array.Copy(_names, i + 1, _names, i, _count - i);

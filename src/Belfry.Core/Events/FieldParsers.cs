@@ -131,6 +131,20 @@ public static partial class FieldParsers
     {
         s = s.Trim().TrimEnd('.');
         fqdn = string.Empty;
+        if (!IsFqdn(s))
+        {
+            return false;
+        }
+        fqdn = s.ToString().ToLowerInvariant();
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="s"/>, already trimmed of spaces and the final dot, is a host name as
+    /// <see cref="TryParseFqdn"/> accepts it (labels of letters, digits, '-' and '_', not an address).
+    /// </summary>
+    public static bool IsFqdn(ReadOnlySpan<char> s)
+    {
         if (s.IsEmpty || s.Length > 253 || NetAddress.TryParse(s, out _))
         {
             return false;
@@ -152,12 +166,7 @@ public static partial class FieldParsers
                 return false;
             }
         }
-        if (labelLen == 0)
-        {
-            return false;
-        }
-        fqdn = s.ToString().ToLowerInvariant();
-        return true;
+        return labelLen != 0;
     }
 
     /// <summary>A URL with a scheme and a host; "hxxp" and "[.]" defanging is undone; a bare host/path gets "http://".</summary>

@@ -17,7 +17,9 @@ public enum FieldKind : byte
 
 /// <summary>
 /// One typed value of an event field. A struct, so the common kinds (integers, addresses, times)
-/// live inline in the event's field array without boxing.
+/// live inline in the event's field array without boxing. A text value is either a whole string
+/// or a slice of a longer one (<see cref="OfSlice"/>: a parser's column inside <see cref="Event.Raw"/>),
+/// which <see cref="TextSpan"/> reads without allocating and <see cref="Text"/> materializes.
 /// </summary>
 public readonly struct FieldValue : IEquatable<FieldValue>
 {
@@ -37,9 +39,32 @@ public readonly struct FieldValue : IEquatable<FieldValue>
 
     UInt128 Bits => new(_hi, _lo);
 
+    // A Text value is a slice when _hi is SliceTag; _lo then holds the start (low 32 bits) and length.
+    const ulong SliceTag = 1;
+
     public FieldKind Kind { get; }
 
     public static FieldValue Of(string text) => new(FieldKind.Text, 0, text);
+
+    /// <summary>
+    /// A text value that is <paramref name="length"/> characters of <paramref name="source"/> from
+    /// <paramref name="start"/>, without copying them: the string is made only if <see cref="Text"/>
+    /// or <see cref="ToString"/> is read.
+    /// </summary>
+    public static FieldValue OfSlice(string source, int start, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if ((ulong)(uint)start + (uint)length > (uint)source.Length)
+        {
+            ThrowSliceOutOfRange();
+        }
+        return start == 0 && length == source.Length
+            ? new(FieldKind.Text, 0, source)
+            : new(FieldKind.Text, new UInt128(SliceTag, (uint)start | ((ulong)(uint)length << 32)), source);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    static void ThrowSliceOutOfRange() => throw new ArgumentOutOfRangeException("length", "The slice is not inside the source string.");
     public static FieldValue Of(long value) => new(FieldKind.Integer, (UInt128)(ulong)value, null);
     public static FieldValue Of(double value) => new(FieldKind.Float, (ulong)BitConverter.DoubleToInt64Bits(value), null);
     public static FieldValue Of(bool value) => new(FieldKind.Boolean, value ? 1u : 0u, null);
@@ -49,10 +74,11 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     /// <summary>A UTC instant, kept as ticks.</summary>
     public static FieldValue Of(DateTime utc) => new(FieldKind.Time, (ulong)DateTime.SpecifyKind(utc, DateTimeKind.Utc).Ticks, null);
 
-    public string? Text => Kind == FieldKind.Text ? _text : null;
+    /// <summary>The text of a Text value (null for other kinds); a slice's string is made on each read.</summary>
+    public string? Text => Kind != FieldKind.Text ? null : _hi == SliceTag ? _text!.Substring((int)(uint)_lo, (int)(_lo >> 32)) : _text;
 
     /// <summary>The text of a Text value without allocating (empty for other kinds). Writers (storage, JSON) use this.</summary>
-    public ReadOnlySpan<char> TextSpan => Kind == FieldKind.Text ? _text.AsSpan() : default;
+    public ReadOnlySpan<char> TextSpan => Kind != FieldKind.Text ? default : _hi == SliceTag ? _text.AsSpan((int)(uint)_lo, (int)(_lo >> 32)) : _text.AsSpan();
     public long Integer => Kind == FieldKind.Integer ? (long)_lo : 0;
     public double Float => Kind == FieldKind.Float ? BitConverter.Int64BitsToDouble((long)_lo) : 0;
     public bool Boolean => Kind == FieldKind.Boolean && _lo != 0;
@@ -63,7 +89,7 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     /// <summary>The value as IntelMQ writes it in text (times as ISO 8601 with +00:00).</summary>
     public override string ToString() => Kind switch
     {
-        FieldKind.Text => _text!,
+        FieldKind.Text => Text!,
         FieldKind.Integer => Integer.ToString(CultureInfo.InvariantCulture),
         FieldKind.Float => Float.ToString("R", CultureInfo.InvariantCulture),
         FieldKind.Boolean => Boolean ? "true" : "false",
@@ -76,9 +102,16 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     public static string FormatTime(DateTime utc) =>
         utc.ToString(utc.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'+00:00'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 
-    public bool Equals(FieldValue other) => Kind == other.Kind && _lo == other._lo && _hi == other._hi && string.Equals(_text, other._text, StringComparison.Ordinal);
+    /// <summary>Same kind and value; text values compare by their characters, sliced or not.</summary>
+    public bool Equals(FieldValue other) => Kind == other.Kind && (Kind == FieldKind.Text
+        ? (_hi | other._hi) == 0 ? string.Equals(_text, other._text, StringComparison.Ordinal) : TextSpan.SequenceEqual(other.TextSpan)
+        : _lo == other._lo && _hi == other._hi && string.Equals(_text, other._text, StringComparison.Ordinal));
+
     public override bool Equals(object? obj) => obj is FieldValue v && Equals(v);
-    public override int GetHashCode() => HashCode.Combine(Kind, _lo, _hi, _text);
+
+    public override int GetHashCode() => Kind == FieldKind.Text
+        ? HashCode.Combine(Kind, string.GetHashCode(TextSpan, StringComparison.Ordinal))
+        : HashCode.Combine(Kind, _lo, _hi, _text);
     public static bool operator ==(FieldValue left, FieldValue right) => left.Equals(right);
     public static bool operator !=(FieldValue left, FieldValue right) => !left.Equals(right);
 }

@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Belfry.Core.Events;
 using Belfry.Core.Net;
@@ -20,7 +22,11 @@ public sealed partial class ShadowserverParser
     /// Applies one mapping to one row, the way IntelMQ's Shadowserver parser does: the conversion
     /// first (it may turn the value into "nothing"), then the field's own validation.
     /// </summary>
-    static Outcome Convert(ColumnOp op, SepReader.Row row, out FieldValue value)
+    /// <remarks>
+    /// Text values are slices of <paramref name="raw"/> (the row as read, whose characters start at
+    /// <paramref name="rowStart"/> in Sep's buffer) when the column's text appears there unchanged.
+    /// </remarks>
+    static Outcome Convert(ColumnOp op, SepReader.Row row, string raw, ref readonly char rowStart, out FieldValue value)
     {
         value = default;
         if (op.Col >= row.ColCount)
@@ -178,6 +184,11 @@ public sealed partial class ShadowserverParser
                 }
                 return Outcome.Invalid;
             case ValueKind.Fqdn:
+                if (computed is null && s.Length > 0 && s[^1] != '.' && IsLower(s) && FieldParsers.IsFqdn(s))
+                {
+                    value = Text(op, col, s, raw, in rowStart);
+                    return Outcome.Ok;
+                }
                 if (FieldParsers.TryParseFqdn(s, out var fqdn))
                 {
                     value = FieldValue.Of(fqdn);
@@ -196,22 +207,35 @@ public sealed partial class ShadowserverParser
                 {
                     return Outcome.Invalid;
                 }
-                value = FieldValue.Of(char.IsAsciiLetterUpper(s[0]) && char.IsAsciiLetterUpper(s[1]) && computed is null
-                    ? Text(op, col, s)
-                    : s.ToString().ToUpperInvariant());
+                value = char.IsAsciiLetterUpper(s[0]) && char.IsAsciiLetterUpper(s[1]) && computed is null
+                    ? Text(op, col, s, raw, in rowStart)
+                    : FieldValue.Of(s.ToString().ToUpperInvariant());
                 return Outcome.Ok;
             case ValueKind.Lower:
-                value = FieldValue.Of(computed ?? (IsLower(s) ? Text(op, col, s) : s.ToString().ToLowerInvariant()));
+                value = computed is not null ? FieldValue.Of(computed) : IsLower(s) ? Text(op, col, s, raw, in rowStart) : FieldValue.Of(s.ToString().ToLowerInvariant());
                 return Outcome.Ok;
             default:
-                value = FieldValue.Of(computed ?? Text(op, col, s));
+                value = computed is not null ? FieldValue.Of(computed) : Text(op, col, s, raw, in rowStart);
                 return Outcome.Ok;
         }
     }
 
-    /// <summary>The column as a string: pooled for repeated values, unless trimming changed it.</summary>
-    static string Text(ColumnOp op, SepReader.Col col, ReadOnlySpan<char> trimmed) =>
-        op.Pooled && trimmed.Length == col.Span.Length ? col.ToString() : trimmed.ToString();
+    /// <summary>
+    /// The column's text: a slice of the raw row when it is there unchanged (no quotes to undo),
+    /// else a string, pooled for repeated values unless trimming changed it.
+    /// </summary>
+    static FieldValue Text(ColumnOp op, SepReader.Col col, ReadOnlySpan<char> trimmed, string raw, ref readonly char rowStart)
+    {
+        // Sep unescapes in place, so the column is at the same offset of its buffer as in the row;
+        // the compare makes sure no quote was removed inside it.
+        var offset = Unsafe.ByteOffset(in rowStart, in MemoryMarshal.GetReference(trimmed)) / sizeof(char);
+        if ((nuint)offset <= (nuint)raw.Length && (nuint)trimmed.Length <= (nuint)(raw.Length - offset) &&
+            raw.AsSpan((int)offset, trimmed.Length).SequenceEqual(trimmed))
+        {
+            return FieldValue.OfSlice(raw, (int)offset, trimmed.Length);
+        }
+        return FieldValue.Of(op.Pooled && trimmed.Length == col.Span.Length ? col.ToString() : trimmed.ToString());
+    }
 
     static bool IsLower(ReadOnlySpan<char> s)
     {

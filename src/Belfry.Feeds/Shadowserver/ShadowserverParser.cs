@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Belfry.Core.Events;
 using nietras.SeparatedValues;
 
@@ -213,6 +214,11 @@ public sealed partial class ShadowserverParser : IFeedParser
         var extraCols = plan.ExtraCols;
         var extraNames = plan.ExtraNames;
         var capacity = plan.EventCapacity;
+        // Rows of one file share their field-name arrays, one per combination of present columns;
+        // that needs distinct names (else Set semantics) and at most 64 columns for the mask.
+        var layouts = plan.DistinctNames && ops.Length + extraCols.Length <= 64 ? new LayoutCache(plan) : null;
+        var values = new FieldValue[ops.Length + extraCols.Length];
+        var scratchEvent = layouts is null ? new Event(capacity) : null;
         var rows = 0;
         while (true)
         {
@@ -263,16 +269,26 @@ public sealed partial class ShadowserverParser : IFeedParser
 
             // Copy the raw row before touching columns: Sep unescapes quoted columns in place.
             var raw = span.ToString();
-            var ev = new Event(capacity) { Raw = raw, Tlp = tlp };
+            ref readonly var rowStart = ref MemoryMarshal.GetReference(span);
+            var n = 0;
+            ulong present = 0;
             ColumnOp? failed = null;
             var failedInvalid = false;
             for (var i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
-                var outcome = Convert(op, row, out var value);
+                var outcome = Convert(op, row, raw, in rowStart, out var value);
                 if (outcome == Outcome.Ok)
                 {
-                    ev.Set(op.Target, value);
+                    if (layouts is null)
+                    {
+                        scratchEvent!.Set(op.Target, value);
+                    }
+                    else
+                    {
+                        values[n++] = value;
+                        present |= 1UL << i;
+                    }
                 }
                 else if (op.Required && failed is null && (outcome == Outcome.Invalid || op.Kind != ValueKind.Port))
                 {
@@ -282,12 +298,13 @@ public sealed partial class ShadowserverParser : IFeedParser
                     failedInvalid = outcome == Outcome.Invalid;
                 }
             }
-            if (failed is not null && !SiblingHasValue(failed, ev))
+            if (failed is not null && !SiblingHasValue(failed, ops, present, scratchEvent))
             {
                 var reason = failedInvalid
                     ? InvalidReason(failed, row[failed.Col].Span)
                     : $"required column '{failed.Column}' ({failed.Target}) is empty";
                 sink.OnRejected(new Rejection(feedName, file, line, raw, reason));
+                scratchEvent = layouts is null ? new Event(capacity) : null;
                 continue;
             }
             for (var i = 0; i < extraCols.Length; i++)
@@ -299,29 +316,126 @@ public sealed partial class ShadowserverParser : IFeedParser
                 var col = row[extraCols[i]];
                 if (!col.Span.IsEmpty)
                 {
-                    ev.Append(extraNames[i], FieldValue.Of(col.ToString())); // names of unmapped columns are distinct from every mapped target
+                    // Names of unmapped columns are distinct from every mapped target.
+                    var value = FieldValue.Of(col.ToString());
+                    if (layouts is null)
+                    {
+                        scratchEvent!.Append(extraNames[i], value);
+                    }
+                    else
+                    {
+                        values[n++] = value;
+                        present |= 1UL << (ops.Length + i);
+                    }
                 }
             }
-            for (var i = 0; i < constants.Length; i++)
+            Event ev;
+            if (layouts is null)
             {
-                ev.Set(constants[i].Key, constants[i].Value);
+                ev = scratchEvent!;
+                scratchEvent = new Event(capacity);
+                for (var i = 0; i < constants.Length; i++)
+                {
+                    ev.Set(constants[i].Key, constants[i].Value);
+                }
             }
+            else
+            {
+                // Exactly sized, with room for the fields experts add (organisation, taxonomy).
+                var exact = new FieldValue[n + constants.Length + ExpertSlack];
+                values.AsSpan(0, n).CopyTo(exact);
+                for (var i = 0; i < constants.Length; i++)
+                {
+                    exact[n + i] = constants[i].Value;
+                }
+                ev = new Event(layouts.NamesFor(present, n), exact, n + constants.Length);
+            }
+            ev.Raw = raw;
+            ev.Tlp = tlp;
             ev.Id = EventId.Compute(feedName, raw);
             sink.OnEvent(ev);
         }
     }
 
     /// <summary>A required column may legitimately feed another field instead (blocklist: a network in "ip" is source.network).</summary>
-    static bool SiblingHasValue(ColumnOp failed, Event ev)
+    static bool SiblingHasValue(ColumnOp failed, ColumnOp[] ops, ulong present, Event? ev)
     {
         foreach (var s in failed.Siblings)
         {
-            if (ev.Contains(s.Target))
+            if (ev is not null ? ev.Contains(s.Target) : (present & (1UL << Array.IndexOf(ops, s))) != 0)
             {
                 return true;
             }
         }
         return false;
+    }
+
+    /// <summary>Free value slots in each event for the fields the experts add.</summary>
+    const int ExpertSlack = 2;
+
+    /// <summary>
+    /// The field-name arrays of one file, one per combination of present columns (a bit mask over
+    /// ops, then extra columns), each followed by the constant names and free slots that events
+    /// claim when experts append the same fields (see <see cref="Event(string[], FieldValue[], int)"/>).
+    /// </summary>
+    sealed class LayoutCache(ShadowserverPlan plan)
+    {
+        /// <summary>Distinct layouts kept; real files have a few dozen. Past it, each row gets its own array.</summary>
+        const int MaxLayouts = 4096;
+
+        readonly Dictionary<ulong, string[]> _layouts = [];
+        ulong _lastMask = ulong.MaxValue;
+        string[] _last = [];
+
+        public string[] NamesFor(ulong mask, int count)
+        {
+            if (mask == _lastMask)
+            {
+                return _last;
+            }
+            if (!_layouts.TryGetValue(mask, out var names))
+            {
+                names = Build(mask, count);
+                if (_layouts.Count < MaxLayouts)
+                {
+                    _layouts.Add(mask, names);
+                }
+                else
+                {
+                    return names;
+                }
+            }
+            _lastMask = mask;
+            _last = names;
+            return names;
+        }
+
+        string[] Build(ulong mask, int count)
+        {
+            var ops = plan.Ops;
+            var constants = plan.Constants;
+            var names = new string[count + constants.Length + ExpertSlack];
+            var n = 0;
+            for (var i = 0; i < ops.Length; i++)
+            {
+                if ((mask & (1UL << i)) != 0)
+                {
+                    names[n++] = ops[i].Target;
+                }
+            }
+            for (var i = 0; i < plan.ExtraNames.Length; i++)
+            {
+                if ((mask & (1UL << (ops.Length + i))) != 0)
+                {
+                    names[n++] = plan.ExtraNames[i];
+                }
+            }
+            foreach (var c in constants)
+            {
+                names[n++] = c.Key;
+            }
+            return names;
+        }
     }
 
     static string RawForRejection(ReadOnlySpan<char> span) =>

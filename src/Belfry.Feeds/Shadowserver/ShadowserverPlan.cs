@@ -62,6 +62,9 @@ internal sealed class ShadowserverPlan
 
     public int EventCapacity => Ops.Length + ExtraCols.Length + Constants.Length + 1;
 
+    /// <summary>Every op target, extra column name and constant name differs: rows can be appended without lookups.</summary>
+    public bool DistinctNames { get; init; }
+
     public static ShadowserverPlan Build(ShadowserverReport report, IReadOnlyList<string> header, DateTime observation)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -159,8 +162,12 @@ internal sealed class ShadowserverPlan
             constants.Add(new(name, value));
         }
 
+        var allNames = new HashSet<string>(StringComparer.Ordinal);
+        var distinct = opArray.All(o => allNames.Add(o.Target)) && extraNames.All(allNames.Add) && constants.All(c => allNames.Add(c.Key));
+
         return new ShadowserverPlan
         {
+            DistinctNames = distinct,
             Report = report,
             ColumnCount = header.Count,
             Ops = opArray,

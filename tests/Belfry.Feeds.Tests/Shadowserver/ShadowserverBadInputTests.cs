@@ -187,6 +187,34 @@ public class ShadowserverBadInputTests
         Assert.Same(Fields.SourceIp, e.NameAt(IndexOf(e, Fields.SourceIp)));
     }
 
+    [Fact]
+    public void Parse_QuotedEscapesAndSpaces_TextValuesMatchTheUnescapedColumns()
+    {
+        // Text values are slices of the raw row only where the column is there unchanged:
+        // "" escapes, quotes and surrounding spaces must still give the unescaped, trimmed text.
+        var row = Row1
+            .Replace("\"lighttpd\"", "\"light\"\"tpd\"\" x\"", StringComparison.Ordinal)
+            .Replace("\"MIAMI\"", "\" MIAMI \"", StringComparison.Ordinal)
+            .Replace("\"text/html\"", "text/html", StringComparison.Ordinal);
+        var sink = Parse(Header, row);
+
+        var e = Assert.Single(sink.Events);
+        Assert.Equal(row, e.Raw);
+        Assert.Equal("light\"tpd\" x", e.GetText("extra.server"));
+        Assert.Equal("MIAMI", e.GetText("source.geolocation.city"));
+        Assert.Equal("text/html", e.GetText("extra.content_type"));
+        for (var i = 0; i < e.Count; i++)
+        {
+            var v = e.ValueAt(i);
+            if (v.Kind == FieldKind.Text)
+            {
+                Assert.Equal(v.Text, v.TextSpan.ToString());
+                Assert.Equal(v.Text, v.ToString());
+                Assert.Equal(FieldValue.Of(v.Text!), v);
+            }
+        }
+    }
+
     static int IndexOf(Event e, string name)
     {
         for (var i = 0; i < e.Count; i++)

@@ -1,0 +1,71 @@
+using Belfry.Core.Events;
+
+namespace Belfry.Enrichment;
+
+/// <summary>
+/// Where an expert's fields are in an event. Events of one parsed file share their field-name
+/// layouts (<see cref="Event.LayoutKey"/>), so the positions are looked up once per layout rather
+/// than by a name scan per field and event.
+/// </summary>
+internal sealed class FieldPositions
+{
+    /// <summary>Layouts remembered; a file has a few dozen. Past it the cache starts over.</summary>
+    const int MaxLayouts = 1024;
+
+    readonly string[] _fields;
+    readonly Dictionary<Layout, int[]> _cache = [];
+    object? _lastKey;
+    int _lastCount = -1;
+    int[] _last = [];
+
+    public FieldPositions(params IReadOnlyList<string> fields)
+    {
+        // Interned, so names from configuration compare by reference with the Fields constants.
+        _fields = [.. fields.Select(string.Intern)];
+    }
+
+    public int Length => _fields.Length;
+
+    /// <summary>
+    /// The position of each field in <paramref name="e"/> (-1 when absent), valid until the event
+    /// changes; <paramref name="scratch"/> (at least <see cref="Length"/> long) is used for events
+    /// with a layout of their own.
+    /// </summary>
+    public ReadOnlySpan<int> Of(Event e, Span<int> scratch)
+    {
+        var key = e.LayoutKey;
+        if (key is null)
+        {
+            for (var f = 0; f < _fields.Length; f++)
+            {
+                scratch[f] = e.IndexOf(_fields[f]);
+            }
+            return scratch[.._fields.Length];
+        }
+        var count = e.Count;
+        if (ReferenceEquals(key, _lastKey) && count == _lastCount)
+        {
+            return _last;
+        }
+        if (!_cache.TryGetValue(new Layout(key, count), out var positions))
+        {
+            positions = new int[_fields.Length];
+            for (var f = 0; f < _fields.Length; f++)
+            {
+                positions[f] = e.IndexOf(_fields[f]);
+            }
+            if (_cache.Count >= MaxLayouts)
+            {
+                _cache.Clear();
+            }
+            _cache.Add(new Layout(key, count), positions);
+        }
+        _lastKey = key;
+        _lastCount = count;
+        _last = positions;
+        return positions;
+    }
+
+    /// <summary>A shared names array (compared by reference) and how many of its names an event uses.</summary>
+    readonly record struct Layout(object Names, int Count);
+}
