@@ -1,29 +1,38 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace Belfry.Core.Events;
 
 /// <summary>
-/// 128-bit deterministic event id: XXH128 over the feed name and the raw record. A redelivered
+/// 128-bit deterministic event id: XXH128 over the raw record, seeded by the feed name. A redelivered
 /// batch or a re-ingested file produces the same ids, so storage keeps each record once.
 /// </summary>
 public readonly record struct EventId(UInt128 Value)
 {
     public static EventId Compute(string feed, ReadOnlySpan<char> raw)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(feed.Length + raw.Length + 1);
-        byte[]? rented = null;
-        var buf = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
-        var n = Encoding.UTF8.GetBytes(feed, buf);
-        buf[n++] = 0; // separator: ("ab","c") and ("a","bc") must differ
-        n += Encoding.UTF8.GetBytes(raw, buf[n..]);
-        var id = new EventId(XxHash128.HashToUInt128(buf[..n]));
-        if (rented is not null)
+        ArgumentNullException.ThrowIfNull(feed);
+        // XXH128 of the raw record's UTF-16 code units (little-endian, whatever the machine), seeded
+        // with XXH64 of the feed name: no transcoding per record, and ("ab","c") differs from ("a","bc").
+        var seed = (long)XxHash64.HashToUInt64(MemoryMarshal.AsBytes(feed.AsSpan()));
+        if (BitConverter.IsLittleEndian)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            return new EventId(XxHash128.HashToUInt128(MemoryMarshal.AsBytes(raw), seed));
         }
+        return ComputeBigEndian(raw, seed);
+    }
+
+    static EventId ComputeBigEndian(ReadOnlySpan<char> raw, long seed)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(raw.Length * 2);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(rented.AsSpan(i * 2), raw[i]);
+        }
+        var id = new EventId(XxHash128.HashToUInt128(rented.AsSpan(0, raw.Length * 2), seed));
+        ArrayPool<byte>.Shared.Return(rented);
         return id;
     }
 
