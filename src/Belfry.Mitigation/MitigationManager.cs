@@ -90,7 +90,12 @@ public sealed class MitigationManager : IDisposable
                     outcomes.Add(await AnnounceAsync(attackId, state, rule.Id, activeIds, () =>
                         Policy.TryAllowFlowspec(flowspecCount, out var why) ? null : why,
                         ct => _mitigator.AnnounceFlowspecAsync(rule, reason, ct), "Flowspec", cancellationToken).ConfigureAwait(false));
-                    if (outcomes[^1].Mitigation is { } m && !active.Any(a => a.Id == m.Id))
+                    if (outcomes[^1].Status != MitigationStatus.Announced)
+                    {
+                        // Not covered: the next update of this attack tries again.
+                        state.Vectors.Remove(vector);
+                    }
+                    else if (outcomes[^1].Mitigation is { } m && !active.Any(a => a.Id == m.Id))
                     {
                         active = [.. active, m];
                     }

@@ -205,6 +205,11 @@ public sealed class MitigationManagerTests
 
         Assert.Equal([MitigationStatus.Failed, MitigationStatus.Announced], outcomes.Select(o => o.Status));
         Assert.Contains("router down", outcomes[0].Message, StringComparison.Ordinal);
+
+        // The next update of the attack retries the vector that failed, and only that one.
+        var retry = await manager.OnAttackStartedAsync("a1", s_host, ["dns", "ntp"]);
+        Assert.Equal(MitigationStatus.Announced, Assert.Single(retry).Status);
+        Assert.Equal(2, (await flaky.ListActiveAsync()).Count);
     }
 
     [Fact]
