@@ -174,8 +174,9 @@ static class FlowsCommand
         var rate = new Option<double>("--rate") { Description = "Records per second sent", DefaultValueFactory = _ => 1_600_000 };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of sending", DefaultValueFactory = _ => 10 };
         var size = new Option<int>("--datagram-bytes") { Description = "Largest datagram built", DefaultValueFactory = _ => 1400 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds sent at the same rate before measuring (JIT tiering)", DefaultValueFactory = _ => 2 };
         var (rcvbuf, force, loops) = SocketOptions();
-        var bench = new Command("bench-loopback", "Measure: generator and collector in this process over loopback UDP; sent, received, loss") { format, rate, seconds, size, rcvbuf, force, loops };
+        var bench = new Command("bench-loopback", "Measure: generator and collector in this process over loopback UDP; sent, received, loss") { format, rate, seconds, size, warmup, rcvbuf, force, loops };
         bench.SetAction((parse, ct) => RunAsync(async () =>
         {
             var fmt = ParseFormat(parse.GetValue(format)!);
@@ -205,36 +206,35 @@ static class FlowsCommand
                 MaxDatagramBytes = parse.GetValue(size),
                 BackgroundDestinations = [NetPrefix.Parse("198.51.100.0/24"), NetPrefix.Parse("203.0.113.0/24")],
             };
+            if (parse.GetValue(warmup) is > 0 and var w)
+            {
+                var warm = await CreateGenerator(generatorOptions with { Duration = TimeSpan.FromSeconds(w), Seed = 2 }).RunAsync(ct);
+                await DrainAsync(collector, warm.Records, ct);
+            }
+            var baseline = collector.Snapshot();
             var generator = CreateGenerator(generatorOptions);
             var udpBefore = UdpCounters.Read();
             using var me = Process.GetCurrentProcess();
             var cpuBefore = me.TotalProcessorTime;
             var sent = await generator.RunAsync(ct);
-            // Let the collector drain its socket buffer: wait until the count stops moving.
-            var received = collector.Snapshot().Records;
-            for (var idle = 0; idle < 5 && received < sent.Records;)
-            {
-                await Task.Delay(100, ct);
-                var now = collector.Snapshot().Records;
-                idle = now == received ? idle + 1 : 0;
-                received = now;
-            }
+            await DrainAsync(collector, baseline.Records + sent.Records, ct);
             me.Refresh();
             var cpu = (me.TotalProcessorTime - cpuBefore).TotalSeconds;
             var udp = UdpCounters.Read() - udpBefore;
             var snapshot = collector.Snapshot();
             await collector.StopAsync();
-            var loss = sent.Records == 0 ? 0 : (sent.Records - snapshot.Records) / (double)sent.Records;
+            var received = snapshot.Records - baseline.Records;
+            var loss = sent.Records == 0 ? 0 : (sent.Records - received) / (double)sent.Records;
             if (json)
             {
-                await Console.Out.WriteLineAsync(BenchJson(fmt, parse.GetValue(rate), sent, snapshot, loss, cpu, udp, collector.Listeners[0]));
+                await Console.Out.WriteLineAsync(BenchJson(fmt, parse.GetValue(rate), sent, received, snapshot.Datagrams - baseline.Datagrams, loss, cpu, udp, collector.Listeners[0]));
             }
             else
             {
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{FormatName(fmt)}: target {parse.GetValue(rate):N0} records/s for {parse.GetValue(seconds):N0} s; sent {sent.Records:N0} records in {sent.DataDatagrams:N0} datagrams (+{sent.TemplateDatagrams:N0} template) in {sent.Elapsed.TotalSeconds:N2} s = {sent.RecordsPerSecond:N0} records/s"));
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"received {snapshot.Records:N0} records in {snapshot.Datagrams:N0} datagrams; lost {sent.Records - snapshot.Records:N0} ({loss:P3}); decode problems {snapshot.Drops:N0}; socket errors {snapshot.SocketErrors:N0}"));
+                    $"received {received:N0} records in {snapshot.Datagrams - baseline.Datagrams:N0} datagrams; lost {sent.Records - received:N0} ({loss:P3}); decode problems {snapshot.Drops:N0}; socket errors {snapshot.SocketErrors:N0}"));
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"process CPU {cpu:N2} s over {sent.Elapsed.TotalSeconds:N2} s ({cpu / sent.Elapsed.TotalSeconds:P0} of one core); kernel UDP (system-wide): receive buffer errors {udp.RcvbufErrors:N0}, in errors {udp.InErrors:N0}"));
             }
@@ -244,6 +244,19 @@ static class FlowsCommand
     }
 
     // ---- helpers ----
+
+    /// <summary>Lets the collector empty its socket buffer: waits until <paramref name="expected"/> records or the count stops moving.</summary>
+    static async Task DrainAsync(FlowCollector collector, long expected, CancellationToken ct)
+    {
+        var received = collector.Snapshot().Records;
+        for (var idle = 0; idle < 5 && received < expected;)
+        {
+            await Task.Delay(100, ct);
+            var now = collector.Snapshot().Records;
+            idle = now == received ? idle + 1 : 0;
+            received = now;
+        }
+    }
 
     static FlowTrafficGenerator CreateGenerator(FlowGeneratorOptions options)
     {
@@ -492,16 +505,16 @@ static class FlowsCommand
         w.WriteEndArray();
     });
 
-    static string BenchJson(FlowExportFormat format, double rate, FlowGeneratorResult sent, FlowCollectorSnapshot got, double loss, double cpuSeconds, UdpCounters udp, FlowListenerInfo listener) => Json(w =>
+    static string BenchJson(FlowExportFormat format, double rate, FlowGeneratorResult sent, long received, long receivedDatagrams, double loss, double cpuSeconds, UdpCounters udp, FlowListenerInfo listener) => Json(w =>
     {
         w.WriteString("format", FormatName(format));
         w.WriteNumber("target_records_per_second", rate);
         w.WriteNumber("sent_records", sent.Records);
         w.WriteNumber("sent_datagrams", sent.DataDatagrams + sent.TemplateDatagrams);
         w.WriteNumber("sent_records_per_second", sent.RecordsPerSecond);
-        w.WriteNumber("received_records", got.Records);
-        w.WriteNumber("received_datagrams", got.Datagrams);
-        w.WriteNumber("lost_records", sent.Records - got.Records);
+        w.WriteNumber("received_records", received);
+        w.WriteNumber("received_datagrams", receivedDatagrams);
+        w.WriteNumber("lost_records", sent.Records - received);
         w.WriteNumber("loss", loss);
         w.WriteNumber("seconds", sent.Elapsed.TotalSeconds);
         w.WriteNumber("cpu_seconds", cpuSeconds);
