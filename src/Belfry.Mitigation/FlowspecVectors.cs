@@ -6,7 +6,7 @@ namespace Belfry.Mitigation;
 /// Maps attack vectors, as the detector names them, to Flowspec match components: an
 /// amplification vector matches UDP from the reflector's service port, floods their protocol.
 /// </summary>
-public static class AttackVectors
+public static class FlowspecVectors
 {
     /// <summary>Amplification vectors and the UDP source port their reflected traffic comes from.</summary>
     public static IReadOnlyDictionary<string, ushort> AmplificationPorts { get; } = new Dictionary<string, ushort>(StringComparer.Ordinal)
@@ -18,6 +18,16 @@ public static class AttackVectors
         ["cldap"] = 389,
         ["ssdp"] = 1900,
         ["memcached"] = 11211,
+        // The detector's further amplification classes (Belfry.Ddos TrafficClasses).
+        ["rip"] = 520,
+        ["netbios"] = 137,
+        ["portmap"] = 111,
+        ["ws_discovery"] = 3702,
+        ["arms"] = 3283,
+        ["mssql"] = 1434,
+        ["coap"] = 5683,
+        ["mdns"] = 5353,
+        ["ubiquiti"] = 10001,
     };
 
     /// <summary>

@@ -74,13 +74,13 @@ public sealed class MitigationManager : IDisposable
 
             if (Policy.Flowspec)
             {
-                foreach (var vector in vectors.Select(AttackVectors.Normalize).Distinct())
+                foreach (var vector in vectors.Select(FlowspecVectors.Normalize).Distinct())
                 {
                     if (!state.Vectors.Add(vector))
                     {
                         continue;
                     }
-                    if (!AttackVectors.TryGetRule(vector, state.Target, Policy.ActionFor(vector), out var rule))
+                    if (!FlowspecVectors.TryGetRule(vector, state.Target, Policy.ActionFor(vector), out var rule))
                     {
                         Log.NoRuleForVector(_logger, attackId, state.Target, vector);
                         outcomes.Add(new MitigationOutcome(MitigationStatus.Skipped, null, $"no Flowspec rule for vector '{vector}'"));

@@ -34,14 +34,14 @@ public sealed record MitigationPolicy
     /// <summary>The action of automatic Flowspec rules.</summary>
     public FlowspecAction DefaultAction { get; init; } = FlowspecAction.Discard;
 
-    /// <summary>Actions by vector (canonical names, see <see cref="AttackVectors.Normalize"/>), e.g. rate-limit SYN instead of discarding it.</summary>
+    /// <summary>Actions by vector (canonical names, see <see cref="FlowspecVectors.Normalize"/>), e.g. rate-limit SYN instead of discarding it.</summary>
     public IReadOnlyDictionary<string, FlowspecAction> VectorActions { get; init; } = new Dictionary<string, FlowspecAction>(StringComparer.Ordinal);
 
     public bool BlackholesHostGroup(string? hostGroup) =>
         BlackholeHostGroups.Contains(AllHostGroups) || (hostGroup is not null && BlackholeHostGroups.Contains(hostGroup));
 
     public FlowspecAction ActionFor(string vector) =>
-        VectorActions.TryGetValue(AttackVectors.Normalize(vector), out var a) ? a : DefaultAction;
+        VectorActions.TryGetValue(FlowspecVectors.Normalize(vector), out var a) ? a : DefaultAction;
 
     /// <summary>Whether <paramref name="target"/> may be blackholed now; the reason when not.</summary>
     public bool TryAllowBlackhole(NetPrefix target, int activeBlackholes, out string reason)

@@ -2,7 +2,7 @@ using Belfry.Core.Net;
 
 namespace Belfry.Mitigation.Tests;
 
-public sealed class AttackVectorsTests
+public sealed class FlowspecVectorsTests
 {
     static readonly NetPrefix s_target = NetPrefix.Parse("198.51.100.7/32");
 
@@ -14,9 +14,11 @@ public sealed class AttackVectorsTests
     [InlineData("cldap", 389)]
     [InlineData("chargen", 19)]
     [InlineData("snmp", 161)]
+    [InlineData("ws_discovery_amplification", 3702)]
+    [InlineData("mdns_amplification", 5353)]
     public void TryGetRule_AmplificationVector_UdpFromServicePort(string vector, int port)
     {
-        Assert.True(AttackVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out var rule));
+        Assert.True(FlowspecVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out var rule));
         Assert.Equal(s_target, rule.Destination);
         Assert.Equal(IpProtocol.Udp, rule.Protocol);
         Assert.Equal([(ushort)port], rule.SourcePorts);
@@ -28,7 +30,7 @@ public sealed class AttackVectorsTests
     [Fact]
     public void TryGetRule_Syn_TcpWithSynFlag()
     {
-        Assert.True(AttackVectors.TryGetRule("syn", s_target, FlowspecAction.RateLimit(1000), out var rule));
+        Assert.True(FlowspecVectors.TryGetRule("syn", s_target, FlowspecAction.RateLimit(1000), out var rule));
         Assert.Equal(IpProtocol.Tcp, rule.Protocol);
         Assert.Equal(TcpFlags.Syn, rule.TcpFlags);
         Assert.Empty(rule.SourcePorts);
@@ -38,16 +40,16 @@ public sealed class AttackVectorsTests
     [Fact]
     public void TryGetRule_IcmpOnIpv4AndIpv6_IcmpAndIcmpv6()
     {
-        Assert.True(AttackVectors.TryGetRule("icmp", s_target, FlowspecAction.Discard, out var v4));
+        Assert.True(FlowspecVectors.TryGetRule("icmp", s_target, FlowspecAction.Discard, out var v4));
         Assert.Equal(IpProtocol.Icmp, v4.Protocol);
-        Assert.True(AttackVectors.TryGetRule("icmp", NetPrefix.Parse("2001:db8::7/128"), FlowspecAction.Discard, out var v6));
+        Assert.True(FlowspecVectors.TryGetRule("icmp", NetPrefix.Parse("2001:db8::7/128"), FlowspecAction.Discard, out var v6));
         Assert.Equal(IpProtocol.Icmpv6, v6.Protocol);
     }
 
     [Fact]
     public void TryGetRule_Fragment_IsFragmentAnyProtocol()
     {
-        Assert.True(AttackVectors.TryGetRule("fragment", s_target, FlowspecAction.Discard, out var rule));
+        Assert.True(FlowspecVectors.TryGetRule("fragment", s_target, FlowspecAction.Discard, out var rule));
         Assert.Equal(FragmentFlags.IsFragment, rule.Fragment);
         Assert.Null(rule.Protocol);
     }
@@ -59,7 +61,7 @@ public sealed class AttackVectorsTests
     [InlineData("UDP-flood")]
     public void TryGetRule_GenericUdp_ProtocolUdpOnly(string vector)
     {
-        Assert.True(AttackVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out var rule));
+        Assert.True(FlowspecVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out var rule));
         Assert.Equal(IpProtocol.Udp, rule.Protocol);
         Assert.Empty(rule.SourcePorts);
     }
@@ -68,10 +70,13 @@ public sealed class AttackVectorsTests
     [InlineData("ack")]
     [InlineData("rst_flood")]
     [InlineData("carpet_bombing")]
+    [InlineData("ack_rst_flood")]
+    [InlineData("tcp_flood")]
+    [InlineData("ip_flood")]
     [InlineData("")]
     public void TryGetRule_VectorWithoutSafeRule_False(string vector)
     {
-        Assert.False(AttackVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out _));
+        Assert.False(FlowspecVectors.TryGetRule(vector, s_target, FlowspecAction.Discard, out _));
     }
 
     [Theory]
@@ -86,6 +91,6 @@ public sealed class AttackVectorsTests
     [InlineData("generic udp", "udp")]
     public void Normalize_DetectorNames_CanonicalName(string vector, string expected)
     {
-        Assert.Equal(expected, AttackVectors.Normalize(vector));
+        Assert.Equal(expected, FlowspecVectors.Normalize(vector));
     }
 }

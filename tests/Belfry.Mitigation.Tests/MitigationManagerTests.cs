@@ -158,7 +158,7 @@ public sealed class MitigationManagerTests
     {
         var (manager, router) = Create();
         await manager.OnAttackStartedAsync("a1", s_host, ["ntp"]);
-        Assert.True(AttackVectors.TryGetRule("ntp", NetPrefix.Parse("198.51.100.7/32"), FlowspecAction.Discard, out var rule));
+        Assert.True(FlowspecVectors.TryGetRule("ntp", NetPrefix.Parse("198.51.100.7/32"), FlowspecAction.Discard, out var rule));
         Assert.Equal(MitigationStatus.Announced, (await manager.AnnounceFlowspecAsync(rule, "operator keeps it")).Status);
         manager.OnAttackEnded("a1", s_t0);
 
