@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-# Real SMTP server for notification delivery tests; tshark to cross-check flow decoding.
-for pkg in python3-aiosmtpd tshark; do
+# Real SMTP server for notification delivery tests; tshark to cross-check flow decoding;
+# gobgpd (and its gobgp CLI) as the real BGP daemons of the mitigation tests.
+for pkg in python3-aiosmtpd tshark gobgpd; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then
