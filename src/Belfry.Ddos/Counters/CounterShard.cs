@@ -17,8 +17,8 @@ namespace Belfry.Ddos.Counters;
 public sealed class CounterShard : IFlowSink
 {
     readonly DetectorConfig _config;
-    readonly PrefixMap<int> _monitored;
-    readonly PrefixMap<bool>? _whitelist;
+    readonly NetworkTable _monitored;
+    readonly NetworkTable? _whitelist;
     readonly NetworkInfo[] _networks;
     readonly int _maxHosts;
     readonly int _maxOverflow;

@@ -27,32 +27,31 @@ public sealed class HeavyHitters<T>
     public void Add(T item, ulong weight)
     {
         var items = _items;
+        var counts = _counts;
         var size = _size;
+        // One pass: find the item, remembering the smallest slot in case it is not there.
+        var min = 0;
         for (var i = 0; i < size; i++)
         {
             if (items[i].Equals(item))
             {
-                _counts[i] += weight;
+                counts[i] += weight;
                 return;
+            }
+            if (counts[i] < counts[min])
+            {
+                min = i;
             }
         }
         if (size < items.Length)
         {
             items[size] = item;
-            _counts[size] = weight;
+            counts[size] = weight;
             _size = size + 1;
             return;
         }
-        var min = 0;
-        for (var i = 1; i < size; i++)
-        {
-            if (_counts[i] < _counts[min])
-            {
-                min = i;
-            }
-        }
         items[min] = item;
-        _counts[min] += weight;
+        counts[min] += weight;
     }
 
     public void Merge(HeavyHitters<T> other)

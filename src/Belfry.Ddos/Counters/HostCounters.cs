@@ -110,8 +110,7 @@ public struct DirectionCounters
 /// </summary>
 public struct HostCounters
 {
-    public DirectionCounters In;
-    public DirectionCounters Out;
+    // The fields every record reads come first, on the entry's first cache line with the key and In's totals.
 
     /// <summary>Distinct-source and heavy-hitter sketches of inbound traffic; only for busy or watched hosts.</summary>
     internal HostDetail? Detail;
@@ -121,4 +120,7 @@ public struct HostCounters
 
     /// <summary>No detail could be had this second (the pool was empty): do not ask again.</summary>
     internal bool DetailDenied;
+
+    public DirectionCounters In;
+    public DirectionCounters Out;
 }

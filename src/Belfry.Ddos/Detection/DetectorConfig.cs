@@ -54,14 +54,14 @@ internal sealed class DetectorConfig
             }
             Networks[i] = new NetworkInfo(n, g);
         }
-        Monitored = PrefixMap<int>.Build(options.Networks.Select((n, i) => (n.Prefix, i)));
-        Whitelist = options.WhitelistedSources.Count == 0 ? null : PrefixMap<bool>.Build(options.WhitelistedSources.Select(p => (p, true)));
+        Monitored = new NetworkTable([.. options.Networks.Select(n => n.Prefix)]);
+        Whitelist = options.WhitelistedSources.Count == 0 ? null : new NetworkTable(options.WhitelistedSources);
     }
 
     public DetectorOptions Options { get; }
     public HostGroup[] Groups { get; }
     public TrafficThresholds[] PrefixThresholds { get; }
     public NetworkInfo[] Networks { get; }
-    public PrefixMap<int> Monitored { get; }
-    public PrefixMap<bool>? Whitelist { get; }
+    public NetworkTable Monitored { get; }
+    public NetworkTable? Whitelist { get; }
 }
