@@ -217,7 +217,11 @@ static class FlowsCommand
             using var me = Process.GetCurrentProcess();
             var cpuBefore = me.TotalProcessorTime;
             var sent = await generator.RunAsync(ct);
+            // Records still queued in the socket buffer when sending ended: the collector was behind by that much.
+            var backlog = baseline.Records + sent.Records - collector.Snapshot().Records;
+            var drain = Stopwatch.StartNew();
             await DrainAsync(collector, baseline.Records + sent.Records, ct);
+            var drainSeconds = drain.Elapsed.TotalSeconds;
             me.Refresh();
             var cpu = (me.TotalProcessorTime - cpuBefore).TotalSeconds;
             var udp = UdpCounters.Read() - udpBefore;
@@ -227,14 +231,14 @@ static class FlowsCommand
             var loss = sent.Records == 0 ? 0 : (sent.Records - received) / (double)sent.Records;
             if (json)
             {
-                await Console.Out.WriteLineAsync(BenchJson(fmt, parse.GetValue(rate), sent, received, snapshot.Datagrams - baseline.Datagrams, loss, cpu, udp, collector.Listeners[0]));
+                await Console.Out.WriteLineAsync(BenchJson(fmt, parse.GetValue(rate), sent, received, snapshot.Datagrams - baseline.Datagrams, loss, cpu, udp, collector.Listeners[0], backlog, drainSeconds));
             }
             else
             {
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{FormatName(fmt)}: target {parse.GetValue(rate):N0} records/s for {parse.GetValue(seconds):N0} s; sent {sent.Records:N0} records in {sent.DataDatagrams:N0} datagrams (+{sent.TemplateDatagrams:N0} template) in {sent.Elapsed.TotalSeconds:N2} s = {sent.RecordsPerSecond:N0} records/s"));
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"received {received:N0} records in {snapshot.Datagrams - baseline.Datagrams:N0} datagrams; lost {sent.Records - received:N0} ({loss:P3}); decode problems {snapshot.Drops:N0}; socket errors {snapshot.SocketErrors:N0}"));
+                    $"received {received:N0} records in {snapshot.Datagrams - baseline.Datagrams:N0} datagrams; lost {sent.Records - received:N0} ({loss:P3}); decode problems {snapshot.Drops:N0}; socket errors {snapshot.SocketErrors:N0}; backlog when sending ended {Math.Max(0, backlog):N0} records (drained in {drainSeconds:N2} s)"));
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"process CPU {cpu:N2} s over {sent.Elapsed.TotalSeconds:N2} s ({cpu / sent.Elapsed.TotalSeconds:P0} of one core); kernel UDP (system-wide): receive buffer errors {udp.RcvbufErrors:N0}, in errors {udp.InErrors:N0}"));
             }
@@ -505,7 +509,7 @@ static class FlowsCommand
         w.WriteEndArray();
     });
 
-    static string BenchJson(FlowExportFormat format, double rate, FlowGeneratorResult sent, long received, long receivedDatagrams, double loss, double cpuSeconds, UdpCounters udp, FlowListenerInfo listener) => Json(w =>
+    static string BenchJson(FlowExportFormat format, double rate, FlowGeneratorResult sent, long received, long receivedDatagrams, double loss, double cpuSeconds, UdpCounters udp, FlowListenerInfo listener, long backlog, double drainSeconds) => Json(w =>
     {
         w.WriteString("format", FormatName(format));
         w.WriteNumber("target_records_per_second", rate);
@@ -520,6 +524,8 @@ static class FlowsCommand
         w.WriteNumber("cpu_seconds", cpuSeconds);
         w.WriteNumber("receive_buffer_bytes", listener.ReceiveBufferBytes);
         w.WriteNumber("udp_rcvbuf_errors", udp.RcvbufErrors);
+        w.WriteNumber("backlog_records", Math.Max(0, backlog));
+        w.WriteNumber("drain_seconds", drainSeconds);
     });
 
     static string Json(Action<Utf8JsonWriter> body)
