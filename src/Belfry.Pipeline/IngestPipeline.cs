@@ -16,6 +16,13 @@ public sealed record IngestOptions
     /// <summary>Batches in flight between parsing and storing. Bounded: a slow store slows the parser instead of filling memory.</summary>
     public int QueueCapacity { get; init; } = 4;
 
+    /// <summary>
+    /// Upper bound of events the store writes in one transaction: when batches wait in the queue
+    /// the store takes them together (group commit). Every commit rewrites the pages of the
+    /// random-id index that it touched, so fewer, larger commits write far less.
+    /// </summary>
+    public int MaxEventsPerTransaction { get; init; } = 65_536;
+
     /// <summary>Explicit feed name or report type (`--feed`); null detects it per file.</summary>
     public string? Feed { get; init; }
 
@@ -41,7 +48,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         var total = Stopwatch.StartNew();
         using var queue = new BlockingCollection<Batch>(options.QueueCapacity);
 
-        var storeTask = Task.Factory.StartNew(() => StoreLoopAsync(queue, summary, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        var storeTask = Task.Factory.StartNew(() => StoreLoopAsync(queue, summary, options.MaxEventsPerTransaction, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var parseTask = Task.Factory.StartNew(
             () =>
             {
@@ -156,24 +163,37 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         }
     }
 
-    async Task StoreLoopAsync(BlockingCollection<Batch> queue, IngestSummary summary, CancellationToken ct)
+    async Task StoreLoopAsync(BlockingCollection<Batch> queue, IngestSummary summary, int maxEventsPerTransaction, CancellationToken ct)
     {
+        var events = new List<Event>();
+        var rejections = new List<QuarantinedRecord>();
         try
         {
-            foreach (var batch in queue.GetConsumingEnumerable(ct))
+            foreach (var first in queue.GetConsumingEnumerable(ct))
             {
                 var sw = Stopwatch.StartNew();
-                if (batch.Events.Count > 0)
+                events.AddRange(first.Events);
+                rejections.AddRange(first.Rejections);
+                // Group commit: take what else is already waiting, up to the transaction bound.
+                while (events.Count < maxEventsPerTransaction && queue.TryTake(out var next))
                 {
-                    var r = await store.StoreEventsAsync(batch.Events, ct);
+                    events.AddRange(next.Events);
+                    rejections.AddRange(next.Rejections);
+                }
+                if (events.Count > 0)
+                {
+                    var r = await store.StoreEventsAsync(events, ct);
                     summary.Stored += r.Inserted;
                     summary.AlreadyStored += r.Duplicates;
                 }
-                if (batch.Rejections.Count > 0)
+                if (rejections.Count > 0)
                 {
-                    await store.StoreRejectionsAsync(batch.Rejections, ct);
+                    await store.StoreRejectionsAsync(rejections, ct);
                 }
                 summary.StoreTime += sw.Elapsed;
+                // Let the stored events go before waiting for the next batch.
+                events.Clear();
+                rejections.Clear();
             }
         }
         catch

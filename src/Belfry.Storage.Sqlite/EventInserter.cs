@@ -138,7 +138,7 @@ sealed class EventInserter : IDisposable
     {
         // The indexed columns, from one pass over the fields (first occurrence wins, like TryGet).
         long? timeSource = null, timeObservation = null;
-        string? feed = null, type = null;
+        FieldValue feed = default, type = default;
         for (var i = 0; i < e.Count; i++)
         {
             var name = e.NameAt(i);
@@ -156,15 +156,13 @@ sealed class EventInserter : IDisposable
                 var v = e.ValueAt(i);
                 timeObservation = v.Kind == FieldKind.Time ? v.Time.Ticks : long.MinValue;
             }
-            else if (feed is null && name == Fields.FeedName)
+            else if (feed.Kind == FieldKind.None && name == Fields.FeedName)
             {
-                var v = e.ValueAt(i);
-                feed = v.Text ?? v.ToString();
+                feed = e.ValueAt(i);
             }
-            else if (type is null && name == Fields.ClassificationType)
+            else if (type.Kind == FieldKind.None && name == Fields.ClassificationType)
             {
-                var v = e.ValueAt(i);
-                type = v.Text ?? v.ToString();
+                type = e.ValueAt(i);
             }
         }
 
@@ -174,8 +172,8 @@ sealed class EventInserter : IDisposable
         Check(raw.sqlite3_bind_blob(s, 1, id), "bind");
         Check(timeSource is { } ts and not long.MinValue ? raw.sqlite3_bind_int64(s, 2, ts) : raw.sqlite3_bind_null(s, 2), "bind");
         Check(raw.sqlite3_bind_int64(s, 3, timeObservation is { } to and not long.MinValue ? to : DateTime.UtcNow.Ticks), "bind");
-        BindText(s, 4, feed ?? string.Empty);
-        BindText(s, 5, type);
+        BindValue(s, 4, feed, nullIfMissing: false);
+        BindValue(s, 5, type, nullIfMissing: true);
         BindText(s, 6, e.Organisation);
         Check(raw.sqlite3_bind_int(s, 7, (int)e.Tlp), "bind");
         var max = EventCodec.MaxEncodedLength(e);
@@ -195,6 +193,30 @@ sealed class EventInserter : IDisposable
         return raw.sqlite3_changes(_db) == 1;
     }
 
+    /// <summary>Binds a field as text, like <see cref="Event.GetText"/> (any kind, formatted), without a string for text values.</summary>
+    void BindValue(sqlite3_stmt s, int index, FieldValue v, bool nullIfMissing)
+    {
+        if (v.Kind == FieldKind.Text)
+        {
+            BindText(s, index, v.TextSpan);
+        }
+        else if (v.Kind == FieldKind.None)
+        {
+            if (nullIfMissing)
+            {
+                Check(raw.sqlite3_bind_null(s, index), "bind");
+            }
+            else
+            {
+                BindText(s, index, []);
+            }
+        }
+        else
+        {
+            BindText(s, index, v.ToString());
+        }
+    }
+
     void BindText(sqlite3_stmt s, int index, string? text)
     {
         if (text is null)
@@ -202,6 +224,11 @@ sealed class EventInserter : IDisposable
             Check(raw.sqlite3_bind_null(s, index), "bind");
             return;
         }
+        BindText(s, index, text.AsSpan());
+    }
+
+    void BindText(sqlite3_stmt s, int index, ReadOnlySpan<char> text)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (_text.Length < max)
         {

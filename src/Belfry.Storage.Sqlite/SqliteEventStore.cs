@@ -78,7 +78,7 @@ public sealed partial class SqliteEventStore : IEventStore
         }
     }
 
-    const int PageSize = 8192;
+    const int PageSize = 16384;
 
     const string Schema = """
         PRAGMA journal_mode=WAL;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Unicode;
 using Belfry.Core.Events;
 using Belfry.Core.Net;
 
@@ -28,6 +29,8 @@ public static class EventCodec
 
     const byte TagText = 0, TagSymbol = 1, TagInteger = 2, TagFloat = 3, TagFalse = 4, TagTrue = 5,
         TagV4 = 6, TagV6 = 7, TagPrefixV4 = 8, TagPrefixV6 = 9, TagSeconds = 10, TagTicks = 11;
+
+    const byte MarkInlineValues = 1, MarkValueSymbols = 2;
 
     // Field names repeat across millions of events: decode each distinct inline name to one string.
     static readonly ConcurrentDictionary<string, string> s_names = new(StringComparer.Ordinal);
@@ -82,15 +85,22 @@ public static class EventCodec
             var name = e.NameAt(i);
             var v = e.ValueAt(i);
             var nameId = 0;
-            if (symbols is not null && symbols.TryGetOrAdd(name, out var id))
+            var valueSymbols = false;
+            if (symbols is not null && symbols.TryGetName(name, i, out var id))
             {
                 nameId = id;
+                ref var mark = ref symbols.Mark(id);
+                if (mark == 0)
+                {
+                    mark = IsLowCardinality(name) ? MarkValueSymbols : MarkInlineValues;
+                }
+                valueSymbols = mark == MarkValueSymbols;
             }
             switch (v.Kind)
             {
                 case FieldKind.Text:
-                    var text = v.Text!;
-                    if (symbols is not null && IsLowCardinality(name) && symbols.Count < symbols.Capacity / 2 && symbols.TryGetOrAdd(text, out var sym))
+                    var text = v.TextSpan;
+                    if (valueSymbols && symbols!.Count < symbols.Capacity / 2 && symbols.TryGetOrAdd(text, out var sym))
                     {
                         pos += WriteHead(dest[pos..], nameId, TagSymbol, name);
                         pos += WriteVarint(dest[pos..], (ulong)sym);
@@ -186,13 +196,13 @@ public static class EventCodec
         return n;
     }
 
-    static int WriteString(Span<byte> dest, string s)
+    static int WriteString(Span<byte> dest, ReadOnlySpan<char> s)
     {
         // One varint byte covers up to 127 bytes: encode straight after it, and move the bytes
         // only in the rare longer case.
         if (s.Length * 3 < 128)
         {
-            var len = Encoding.UTF8.GetBytes(s, dest[1..]);
+            Utf8.FromUtf16(s, dest[1..], out _, out var len);
             dest[0] = (byte)len;
             return 1 + len;
         }

@@ -31,6 +31,7 @@ public sealed class SymbolTable : ISymbolResolver
     const int MaxReferenceCache = 4096;
 
     string[] _texts = new string[64];
+    byte[] _marks = new byte[64];
     volatile int _count;
 
     public SymbolTable(int capacity = DefaultCapacity)
@@ -59,6 +60,50 @@ public sealed class SymbolTable : ISymbolResolver
         }
         text = null;
         return false;
+    }
+
+    // Events of one feed carry the same names in the same order: remember the name seen at each
+    // field position, so the common case is one reference comparison. Writer-only.
+    readonly (string? Name, int Id)[] _byPosition = new (string?, int)[256];
+
+    /// <summary>
+    /// The id of field name <paramref name="name"/> at field <paramref name="position"/> of an
+    /// event, adding it if there is room (writer only).
+    /// </summary>
+    public bool TryGetName(string name, int position, out int id)
+    {
+        if ((uint)position < (uint)_byPosition.Length)
+        {
+            ref var slot = ref _byPosition[position];
+            if (ReferenceEquals(slot.Name, name))
+            {
+                id = slot.Id;
+                return true;
+            }
+            if (TryGetOrAdd(name, out id))
+            {
+                slot = (name, id);
+                return true;
+            }
+            return false;
+        }
+        return TryGetOrAdd(name, out id);
+    }
+
+    /// <summary>The id of a value, adding it if there is room (writer only).</summary>
+    public bool TryGetOrAdd(ReadOnlySpan<char> text, out int id)
+    {
+        if (_ids.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out id))
+        {
+            return true;
+        }
+        if (_count >= Capacity || text.Length > MaxSymbolLength)
+        {
+            id = 0;
+            return false;
+        }
+        id = Append(text.ToString());
+        return true;
     }
 
     /// <summary>The id of <paramref name="text"/>, adding it if there is room (writer only).</summary>
@@ -91,6 +136,7 @@ public sealed class SymbolTable : ISymbolResolver
         if (_count == texts.Length)
         {
             Array.Resize(ref texts, texts.Length * 2);
+            Array.Resize(ref _marks, texts.Length);
             Volatile.Write(ref _texts, texts);
         }
         texts[_count] = text;
@@ -99,6 +145,12 @@ public sealed class SymbolTable : ISymbolResolver
         _count = id;
         return id;
     }
+
+    /// <summary>
+    /// A byte the codec keeps per symbol (writer only), so a per-name decision is made once per
+    /// name rather than once per event; 0 until set.
+    /// </summary>
+    public ref byte Mark(int id) => ref _marks[id - 1];
 
     /// <summary>Symbols not yet stored, with their ids, oldest first.</summary>
     public IEnumerable<(int Id, string Text)> Pending()
@@ -119,9 +171,11 @@ public sealed class SymbolTable : ISymbolResolver
         {
             _ids.TryRemove(_texts[i], out _);
             _texts[i] = null!;
+            _marks[i] = 0;
         }
         _count = PersistedCount;
         _byReference.Clear();
+        Array.Clear(_byPosition);
     }
 
     /// <summary>
