@@ -13,15 +13,19 @@ public sealed record IngestOptions
     /// <summary>Events per batch: one store transaction each.</summary>
     public int BatchSize { get; init; } = 8192;
 
-    /// <summary>Batches in flight between parsing and storing. Bounded: a slow store slows the parser instead of filling memory.</summary>
-    public int QueueCapacity { get; init; } = 4;
+    /// <summary>
+    /// Batches in flight between parsing and storing. Bounded: a slow store slows the parser instead
+    /// of filling memory. Events in memory at most: batch size x (1 parsing + queue capacity + the
+    /// batches of one transaction).
+    /// </summary>
+    public int QueueCapacity { get; init; } = 2;
 
     /// <summary>
     /// Upper bound of events the store writes in one transaction: when batches wait in the queue
     /// the store takes them together (group commit). Every commit rewrites the pages of the
     /// random-id index that it touched, so fewer, larger commits write far less.
     /// </summary>
-    public int MaxEventsPerTransaction { get; init; } = 65_536;
+    public int MaxEventsPerTransaction { get; init; } = 3 * 8192;
 
     /// <summary>Explicit feed name or report type (`--feed`); null detects it per file.</summary>
     public string? Feed { get; init; }

@@ -62,6 +62,10 @@ public sealed partial class SqliteEventStore : IEventStore
             _writer ??= Open();
             using (var cmd = _writer.CreateCommand())
             {
+                // The writer reads mostly index pages, which the page cache holds; mapping the
+                // file as well would count up to mmap_size of it in the working set.
+                cmd.CommandText = "PRAGMA mmap_size=0;";
+                cmd.ExecuteNonQuery();
                 // Page size only takes effect on a fresh file, before WAL mode and the first table.
                 cmd.CommandText = "PRAGMA page_size=" + PageSize + ";" + Schema;
                 cmd.ExecuteNonQuery();
