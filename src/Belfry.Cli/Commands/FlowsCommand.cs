@@ -6,9 +6,12 @@ using System.Text;
 using System.Text.Json;
 using Belfry.Cli.Hosting;
 using Belfry.Core.Net;
+using Belfry.Ddos.Attacks;
+using Belfry.Ddos.Detection;
 using Belfry.Flows;
 using Belfry.Flows.Collection;
 using Belfry.Flows.Generation;
+using Belfry.Mitigation;
 
 namespace Belfry.Cli.Commands;
 
@@ -25,14 +28,16 @@ static class FlowsCommand
         ListenCommand(),
         SendCommand(),
         BenchLoopbackCommand(),
+        BenchDetectCommand(),
     };
 
     /// <summary>
     /// The consumers of each receive loop, one instance per loop (each is called by that loop only).
-    /// Add one line per consumer, e.g. the DDoS engine's per-loop counter shard.
+    /// Add one line per consumer: the DDoS engine's per-loop counter shard is the first.
     /// </summary>
-    static IFlowRecordConsumer CreateConsumer(FlowLoopContext loop) => CompositeFlowRecordConsumer.Combine(
+    static Func<FlowLoopContext, IFlowRecordConsumer> Consumers(DdosEngine? ddos) => loop => CompositeFlowRecordConsumer.Combine(
     [
+        .. ddos is null ? [] : new[] { ddos.CreateConsumer(loop) },
     ]);
 
     static Command DecodeCommand()
@@ -70,11 +75,22 @@ static class FlowsCommand
         var netflow = EndpointsOption("--netflow", "NetFlow v5/v9 and IPFIX listen address(es), e.g. 127.0.0.1:2055 or [::]:2055");
         var sflow = EndpointsOption("--sflow", "sFlow v5 listen address(es), e.g. 127.0.0.1:6343");
         var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)" };
-        var interval = new Option<double>("--interval") { Description = "Seconds between counter reports", DefaultValueFactory = _ => 5 };
+        var interval = new Option<double>("--interval") { Description = "Seconds between counter reports (on stderr, not with --json)", DefaultValueFactory = _ => 5 };
         var (rcvbuf, force, loops) = SocketOptions();
         var maxExporters = new Option<int>("--max-exporters") { Description = "Exporters counted one by one per loop; more fold into \"other\"", DefaultValueFactory = _ => FlowCollectorOptions.DefaultMaxExporters };
-        var listen = new Command("listen", "Run the flow collector and print per-exporter counters") { netflow, sflow, seconds, interval, rcvbuf, force, loops, maxExporters };
-        listen.SetAction((parse, ct) => RunAsync(async () =>
+        var networks = new Option<string[]>("--networks")
+        {
+            Description = "Monitored networks besides the registered organisations' prefixes and belfry.json's ddos.networks (CIDR,...)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var thresholdPps = new Option<double?>("--threshold-pps") { Description = "Per-host packets/s threshold of the default host group" };
+        var thresholdMbps = new Option<double?>("--threshold-mbps") { Description = "Per-host Mbit/s threshold of the default host group" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Never touch BGP: print the gobgp commands instead (the default unless ddos.bgp is configured)" };
+        var listen = new Command("listen", "Run the flow collector with DDoS detection: attacks on stdout (--json: one JSON line per attack event), stored in attacks.db and as events for the owning organisation, mitigated through BGP (or a dry run)")
+        {
+            netflow, sflow, seconds, interval, rcvbuf, force, loops, maxExporters, networks, thresholdPps, thresholdMbps, dryRun,
+        };
+        listen.SetHostAction(async (parse, host, ct) =>
         {
             var options = new FlowCollectorOptions
             {
@@ -90,17 +106,56 @@ static class FlowsCommand
                 throw new CliException("give at least one of --netflow ADDR:PORT and --sflow ADDR:PORT");
             }
             var json = parse.GetValue(GlobalOptions.Json);
-            await using var collector = new FlowCollector(options, CreateConsumer);
-            Start(collector);
-            if (!json)
+            var flags = new DdosFlags
             {
-                PrintListeners(collector);
-            }
+                Networks = parse.GetValue(networks) ?? [],
+                ThresholdPps = parse.GetValue(thresholdPps),
+                ThresholdMbps = parse.GetValue(thresholdMbps),
+                DryRun = parse.GetValue(dryRun),
+            };
+            var ddos = host.Config.Ddos;
+            var orgs = await host.Store.GetOrganisationsAsync(ct);
+            var detector = DdosHosting.BuildDetectorOptions(ddos, orgs, flags);
+            var bgp = DdosHosting.BuildBgpOptions(ddos.Bgp, flags.DryRun);
+            var mitigator = DdosHosting.CreateMitigator(bgp);
+            using var disposeMitigator = mitigator as IDisposable;
+            using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos));
+            await using var attacks = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
+            var output = json ? Console.Error : Console.Out;
+            await using var engine = new DdosEngine(detector, new DdosEngineOptions
+            {
+                Events = host.Store,
+                Attacks = attacks,
+                Mitigation = mitigation,
+                OrganisationNames = orgs.ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal),
+                OnReport = async r =>
+                {
+                    await Console.Out.WriteLineAsync(json ? AttackJson.ToJsonLine(r.Event) : AttackText.Line(r));
+                    foreach (var line in AttackText.Mitigation(r.Mitigation, r.Commands))
+                    {
+                        await output.WriteLineAsync(line);
+                    }
+                    await Console.Out.FlushAsync();
+                },
+                OnWithdrawn = async (outcomes, commands) =>
+                {
+                    foreach (var line in AttackText.Mitigation(outcomes, commands))
+                    {
+                        await output.WriteLineAsync(line);
+                    }
+                },
+                OnError = m => Console.Error.WriteLineAsync($"belfry: {m}"),
+            }, mitigator as DryRunMitigator);
+            await using var collector = new FlowCollector(options, Consumers(engine));
+            Start(collector);
+            PrintListeners(collector, Console.Error);
+            await Console.Error.WriteLineAsync(DescribeDetection(detector, orgs.Count, bgp));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (parse.GetValue(seconds) is > 0 and var s)
             {
                 stop.CancelAfter(TimeSpan.FromSeconds(s));
             }
+            var clock = engine.RunClockAsync(stop.Token);
             var every = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(interval)));
             var previous = collector.Snapshot();
             var last = Stopwatch.GetTimestamp();
@@ -116,13 +171,28 @@ static class FlowsCommand
                 var now = collector.Snapshot();
                 var elapsed = Stopwatch.GetElapsedTime(last).TotalSeconds;
                 last = Stopwatch.GetTimestamp();
-                await Console.Out.WriteLineAsync(json ? SnapshotJson(now) : SnapshotText(now, previous, elapsed));
+                if (!json)
+                {
+                    await Console.Error.WriteLineAsync(SnapshotText(now, previous, elapsed));
+                }
                 previous = now;
             }
+            await clock;
             await collector.StopAsync();
+            await engine.FlushAsync();
             return 0;
-        }));
+        });
         return listen;
+    }
+
+    static string DescribeDetection(DetectorOptions d, int organisations, BgpOptions bgp)
+    {
+        var g = d.Groups.FirstOrDefault(x => x.Name == HostGroup.DefaultName) ?? HostGroup.Default;
+        var t = g.Thresholds;
+        var mitigation = bgp.DryRun ? "dry run (gobgp commands printed, nothing announced)" : $"gobgp at {bgp.Api}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"ddos: {d.Networks.Count} monitored network(s) ({organisations} registered organisation(s)), {d.Groups.Count} host group(s); default host thresholds pps {t.Pps?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}, Mbit/s {t.Mbps?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}, SYN pps {t.SynPps?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}; mitigation: {mitigation}")
+            + (d.Networks.Count == 0 ? "\nddos: nothing monitored: register organisations (belfry orgs import), or give --networks CIDR,... or ddos.networks in belfry.json" : "");
     }
 
     static Command SendCommand()
@@ -191,11 +261,11 @@ static class FlowsCommand
                 LoopsPerEndpoint = parse.GetValue(loops),
             };
             var json = parse.GetValue(GlobalOptions.Json);
-            await using var collector = new FlowCollector(options, CreateConsumer);
+            await using var collector = new FlowCollector(options, Consumers(null));
             Start(collector);
             if (!json)
             {
-                PrintListeners(collector);
+                PrintListeners(collector, Console.Out);
             }
             var generatorOptions = new FlowGeneratorOptions
             {
@@ -247,6 +317,186 @@ static class FlowsCommand
         return bench;
     }
 
+    static Command BenchDetectCommand()
+    {
+        var format = FormatOption();
+        var threshold = new Option<double>("--threshold-pps") { Description = "Per-host packets/s threshold", DefaultValueFactory = _ => 100_000 };
+        var sampling = new Option<uint>("--sampling") { Description = "Sampling rate of the attack records (1 in N)", DefaultValueFactory = _ => 10 };
+        var factors = new Option<double[]>("--factors") { Description = "Attack rates as multiples of the threshold", DefaultValueFactory = _ => [2, 1.5], AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<int>("--runs") { Description = "Attacks per factor, started at different points of the second", DefaultValueFactory = _ => 3 };
+        var background = new Option<double>("--background") { Description = "Background records/s to the monitored /24 meanwhile", DefaultValueFactory = _ => 20_000 };
+        var bench = new Command("bench-detect", "Measure detection latency in real time: generator, collector and detector over loopback; latency from the end of the first full second above threshold to the attack being raised")
+        {
+            format, threshold, sampling, factors, runs, background,
+        };
+        bench.SetAction((parse, ct) => RunAsync(async () =>
+        {
+            var fmt = ParseFormat(parse.GetValue(format)!);
+            var pps = parse.GetValue(threshold);
+            if (pps <= 0)
+            {
+                throw new CliException("--threshold-pps must be positive");
+            }
+            var json = parse.GetValue(GlobalOptions.Json);
+            var network = NetPrefix.Parse("198.51.100.0/24");
+            var detector = new DetectorOptions
+            {
+                Networks = [new MonitoredNetwork(network)],
+                Groups = [new HostGroup
+                {
+                    Name = HostGroup.DefaultName,
+                    Thresholds = new TrafficThresholds { Pps = pps },
+                    HostBaseline = new BaselineOptions { Enabled = false },
+                    PrefixBaseline = new BaselineOptions { Enabled = false },
+                    Carpet = new CarpetOptions { Enabled = false },
+                }],
+                HoldDownSeconds = 2,
+            };
+            var raised = System.Threading.Channels.Channel.CreateUnbounded<(AttackEvent Event, DateTime At)>();
+            await using var engine = new DdosEngine(detector, new DdosEngineOptions
+            {
+                OnRaised = e => raised.Writer.TryWrite((e, DateTime.UtcNow)),
+            });
+            var kind = fmt == FlowExportFormat.SFlow ? FlowListenerKind.SFlow : FlowListenerKind.NetFlow;
+            var local = new IPEndPoint(IPAddress.Loopback, 0);
+            await using var collector = new FlowCollector(new FlowCollectorOptions
+            {
+                NetFlowEndpoints = kind == FlowListenerKind.NetFlow ? [local] : [],
+                SFlowEndpoints = kind == FlowListenerKind.SFlow ? [local] : [],
+            }, Consumers(engine));
+            Start(collector);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var clock = engine.RunClockAsync(stop.Token);
+            var target = collector.EndPointOf(kind);
+            var backgroundTask = parse.GetValue(background) is > 0 and var bg
+                ? CreateGenerator(new FlowGeneratorOptions { Target = target, Format = fmt, BackgroundRecordsPerSecond = bg, BackgroundDestinations = [network], Seed = 7 }).RunAsync(stop.Token)
+                : Task.FromResult<FlowGeneratorResult?>(null)!;
+            if (!json)
+            {
+                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{FormatName(fmt)}: threshold {pps:N0} pps per host, attack records sampled 1:{parse.GetValue(sampling)}, background {parse.GetValue(background):N0} records/s; each attack runs until raised, then stops and must end (hold-down 2 s) before the next"));
+            }
+            var results = new List<(double Factor, int Run, double Offset, double Latency, double TickLag)>();
+            var n = Math.Max(1, parse.GetValue(runs));
+            var attackHost = 1;
+            await Task.Delay(1500, ct);
+            foreach (var factor in parse.GetValue(factors) ?? [])
+            {
+                for (var run = 0; run < n; run++)
+                {
+                    // Start at a different point of the second each run: 0.15, 0.45, 0.75, ...
+                    var offset = 0.15 + (0.3 * run % 0.9);
+                    await DelayUntilFractionAsync(offset, ct);
+                    var dst = NetAddress.FromV4(network.Network.V4 + (uint)(100 + attackHost++));
+                    using var attackStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var attackStart = DateTime.UtcNow;
+                    var attack = CreateGenerator(new FlowGeneratorOptions
+                    {
+                        Target = target,
+                        Format = fmt,
+                        BackgroundRecordsPerSecond = 0,
+                        Patterns = [new TrafficPattern { Destination = new NetPrefix(dst, 32), Protocol = 17, SourcePort = 40_000, PacketsPerSecond = pps * factor, PacketSize = 500, SamplingRate = Math.Max(1u, parse.GetValue(sampling)), Name = "attack" }],
+                        Duration = TimeSpan.FromSeconds(8),
+                        Seed = 100 + run,
+                    }).RunAsync(attackStop.Token);
+                    var firstFullEnd = new DateTime(((attackStart.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond) + TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+                    var (e, at) = await WaitForAsync(raised.Reader, x => x.Event.Kind == AttackEventKind.Started && x.Event.Attack.TargetAddress == dst, TimeSpan.FromSeconds(10), ct);
+                    await attackStop.CancelAsync();
+                    await attack;
+                    double latency = double.NaN, lag = double.NaN;
+                    if (e is not null)
+                    {
+                        latency = (at - firstFullEnd).TotalSeconds;
+                        lag = (at - e.Attack.Detected).TotalSeconds;
+                    }
+                    results.Add((factor, run, attackStart.TimeOfDay.TotalSeconds % 1, latency, lag));
+                    if (!json)
+                    {
+                        await Console.Out.WriteLineAsync(e is null
+                            ? string.Create(CultureInfo.InvariantCulture, $"{factor:0.##}x run {run + 1}: started at .{attackStart:fff}, NOT raised within 10 s")
+                            : string.Create(CultureInfo.InvariantCulture, $"{factor:0.##}x run {run + 1}: started at .{attackStart:fff}, first full second ended {firstFullEnd:HH:mm:ss}, raised {at:HH:mm:ss.fff} ({e.Attack.Trigger}, {e.Attack.PeakPps:N0} pps): latency {latency:N3} s (tick lag {lag:N3} s)"));
+                    }
+                    await WaitForAsync(raised.Reader, x => x.Event.Kind == AttackEventKind.Ended && x.Event.Attack.TargetAddress == dst, TimeSpan.FromSeconds(10), ct);
+                }
+            }
+            await stop.CancelAsync();
+            await clock;
+            await backgroundTask;
+            await collector.StopAsync();
+            foreach (var g in results.GroupBy(r => r.Factor))
+            {
+                var ok = g.Where(r => !double.IsNaN(r.Latency)).Select(r => r.Latency).Order().ToArray();
+                var limit = g.Key >= 2 ? 1.0 : g.Key >= 1.5 ? 2.0 : double.NaN;
+                if (json)
+                {
+                    await Console.Out.WriteLineAsync(Json(w =>
+                    {
+                        w.WriteString("format", FormatName(fmt));
+                        w.WriteNumber("threshold_pps", pps);
+                        w.WriteNumber("factor", g.Key);
+                        w.WriteNumber("runs", g.Count());
+                        w.WriteNumber("raised", ok.Length);
+                        if (ok.Length > 0)
+                        {
+                            w.WriteNumber("latency_min_s", ok[0]);
+                            w.WriteNumber("latency_median_s", ok[ok.Length / 2]);
+                            w.WriteNumber("latency_max_s", ok[^1]);
+                        }
+                        w.WriteStartArray("latencies_s");
+                        foreach (var r in g)
+                        {
+                            w.WriteNumberValue(double.IsNaN(r.Latency) ? -1 : r.Latency);
+                        }
+                        w.WriteEndArray();
+                    }));
+                }
+                else
+                {
+                    await Console.Out.WriteLineAsync(ok.Length == 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"{g.Key:0.##}x threshold: never raised")
+                        : string.Create(CultureInfo.InvariantCulture,
+                            $"{g.Key:0.##}x threshold: raised {ok.Length}/{g.Count()}, latency min {ok[0]:N3} s, median {ok[ok.Length / 2]:N3} s, max {ok[^1]:N3} s{(double.IsNaN(limit) ? "" : $" (requirement <= {limit:N0} s: {(ok.Length == g.Count() && ok[^1] <= limit ? "met" : "NOT met")})")}"));
+                }
+            }
+            return 0;
+        }));
+        return bench;
+    }
+
+    static async Task DelayUntilFractionAsync(double fraction, CancellationToken ct)
+    {
+        var now = DateTime.UtcNow;
+        var second = new DateTime(now.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var at = second.AddSeconds(fraction);
+        if (at <= now)
+        {
+            at = at.AddSeconds(1);
+        }
+        await Task.Delay(at - now, ct);
+    }
+
+    static async Task<(AttackEvent? Event, DateTime At)> WaitForAsync(System.Threading.Channels.ChannelReader<(AttackEvent Event, DateTime At)> reader,
+        Func<(AttackEvent Event, DateTime At), bool> match, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var item = await reader.ReadAsync(cts.Token);
+                if (match(item))
+                {
+                    return item;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return (null, default);
+        }
+    }
+
     // ---- helpers ----
 
     /// <summary>Lets the collector empty its socket buffer: waits until <paramref name="expected"/> records or the count stops moving.</summary>
@@ -286,14 +536,14 @@ static class FlowsCommand
         }
     }
 
-    static void PrintListeners(FlowCollector collector)
+    static void PrintListeners(FlowCollector collector, TextWriter output)
     {
         foreach (var l in collector.Listeners)
         {
             var hint = l.ReceiveBufferBytes < l.RequestedReceiveBufferBytes
                 ? " (capped by the kernel: raise net.core.rmem_max, see docs/flows-collector.md)"
                 : string.Empty;
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"listening {(l.Kind == FlowListenerKind.SFlow ? "sflow  " : "netflow")} {l.EndPoint} loops {l.Loops}, receive buffer asked {l.RequestedReceiveBufferBytes / 1048576.0:N1} MiB, kernel reports {l.ReceiveBufferBytes / 1048576.0:N1} MiB{hint}"));
         }
     }
@@ -441,41 +691,6 @@ static class FlowsCommand
         }
         return parts.Count == 0 ? string.Empty : $" ({string.Join(", ", parts)})";
     }
-
-    static string SnapshotJson(FlowCollectorSnapshot s) => Json(w =>
-    {
-        w.WriteString("time", DateTime.UtcNow);
-        w.WriteNumber("datagrams", s.Datagrams);
-        w.WriteNumber("records", s.Records);
-        w.WriteNumber("drops", s.Drops);
-        w.WriteNumber("socket_errors", s.SocketErrors);
-        w.WriteStartArray("exporters");
-        foreach (var e in s.Exporters)
-        {
-            w.WriteStartObject();
-            w.WriteString("exporter", e.Name);
-            w.WriteNumber("datagrams", e.Datagrams);
-            w.WriteNumber("records", e.Records);
-            w.WriteNumber("counter_records", e.CounterRecords);
-            w.WriteNumber("bytes", e.Bytes);
-            w.WriteNumber("drops", e.Drops);
-            w.WriteStartObject("decode_errors");
-            for (var st = DecodeStatus.Ok + 1; (int)st < DecodeStatuses.Count; st++)
-            {
-                if (e.DecodeErrors(st) != 0)
-                {
-                    w.WriteNumber(st.ToString(), e.DecodeErrors(st));
-                }
-            }
-            w.WriteEndObject();
-            if (e.LastSeenUnixMs > 0)
-            {
-                w.WriteString("last_seen", DateTimeOffset.FromUnixTimeMilliseconds(e.LastSeenUnixMs).UtcDateTime);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    });
 
     static string GeneratorText(FlowGeneratorResult r)
     {
