@@ -35,6 +35,7 @@ public static class Program
         root.Subcommands.Add(FeedsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FlowsCommand.Create());
+        root.Subcommands.Add(AttacksCommand.Create());
         return root;
     }
 }

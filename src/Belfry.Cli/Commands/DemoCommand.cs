@@ -29,12 +29,13 @@ static class DemoCommand
     {
         var day = new Option<string?>("--day") { Description = "Day of the generated feeds (yyyy-MM-dd; default today)" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary lines" };
-        var cmd = new Command("demo", "Demo: a fictional constituency, a generated day of security feeds, ingest and the alerts each organisation gets") { day, quiet };
+        var noDdos = new Option<bool>("--no-ddos") { Description = "Skip the DDoS scenario (flow telemetry over loopback, ~15 s)" };
+        var cmd = new Command("demo", "Demo: a fictional constituency, a generated day of security feeds, ingest and the alerts each organisation gets") { day, quiet, noDdos };
         cmd.SetAction(async (parse, ct) =>
         {
             try
             {
-                return await RunAsync(parse.GetValue(GlobalOptions.Data), parse.GetValue(day), parse.GetValue(quiet), ct);
+                return await RunAsync(parse.GetValue(GlobalOptions.Data), parse.GetValue(day), parse.GetValue(quiet), parse.GetValue(noDdos), ct);
             }
             catch (CliException ex)
             {
@@ -45,7 +46,7 @@ static class DemoCommand
         return cmd;
     }
 
-    static async Task<int> RunAsync(string? dataOption, string? dayText, bool quiet, CancellationToken ct)
+    static async Task<int> RunAsync(string? dataOption, string? dayText, bool quiet, bool noDdos, CancellationToken ct)
     {
         var folder = BelfryHost.ResolveDataFolder(dataOption);
         PrepareFolder(folder);
@@ -74,7 +75,8 @@ static class DemoCommand
         await ShowOutboxAsync(host.OutboxFolder, orgs, quiet);
         await o.WriteLineAsync();
         await o.WriteLineAsync("Next: `belfry events export --format intelmq-jsonl --data " + folder + "`, `belfry quarantine list --data " + folder + "`");
-        return summary.RefusedFiles.Count == 0 && sent.Failed == 0 ? 0 : 1;
+        var ddos = noDdos ? 0 : await BelnetScenario.RunAsync(host, orgs, quiet, ct);
+        return summary.RefusedFiles.Count == 0 && sent.Failed == 0 && ddos == 0 ? 0 : 1;
     }
 
     /// <summary>Only a folder that is empty or was made by an earlier demo is (re)used: never a real one.</summary>

@@ -236,6 +236,7 @@ public sealed class DdosEngine : IAsyncDisposable
     readonly DryRunMitigator? _dryRun;
     readonly Task _consumer;
     int _commandsSeen;
+    readonly Dictionary<string, HashSet<string>> _reported = new(StringComparer.Ordinal);
 
     readonly record struct Work(AttackEvent? Event, DateTime Tick, TaskCompletionSource? Flushed);
 
@@ -269,10 +270,13 @@ public sealed class DdosEngine : IAsyncDisposable
         var next = NextSecond(DateTime.UtcNow);
         while (!ct.IsCancellationRequested)
         {
-            var wait = next - DateTime.UtcNow;
-            if (wait > TimeSpan.Zero && ct.WaitHandle.WaitOne(wait))
+            // WaitOne rounds to milliseconds and may return a little early: a second must not close before its end.
+            for (var wait = next - DateTime.UtcNow; wait > TimeSpan.Zero; wait = next - DateTime.UtcNow)
             {
-                return;
+                if (ct.WaitHandle.WaitOne(wait + TimeSpan.FromMilliseconds(1)))
+                {
+                    return;
+                }
             }
             var now = DateTime.UtcNow;
             if (now - next >= TimeSpan.FromSeconds(1))
@@ -350,6 +354,16 @@ public sealed class DdosEngine : IAsyncDisposable
                 outcomes = await m.OnAttackStartedAsync(a.Id, a.Target, [.. a.Vectors.Select(AttackVectors.Identifier)], a.HostGroup).ConfigureAwait(false);
             }
         }
+        if (e.Kind == AttackEventKind.Ended)
+        {
+            _reported.Remove(a.Id);
+        }
+        else
+        {
+            // An update retries what the policy refused before: report each refusal once per attack.
+            var seen = _reported.TryGetValue(a.Id, out var s) ? s : _reported[a.Id] = [];
+            outcomes = [.. outcomes.Where(o => seen.Add(o.ToString()))];
+        }
         if (_options.OnReport is { } report)
         {
             var name = a.Organisation is { } org ? _options.OrganisationNames.GetValueOrDefault(org) : null;
@@ -423,7 +437,7 @@ public static class AttackText
             AttackEventKind.Started => string.Create(CultureInfo.InvariantCulture,
                 $"detected {(a.Detected - a.Start).TotalSeconds:N0} s after it began ({a.Trigger})"),
             AttackEventKind.Ended => string.Create(CultureInfo.InvariantCulture,
-                $"lasted {((a.End ?? e.Time) - a.Start).TotalSeconds:N0} s, {a.TotalPackets:N0} packets"),
+                $"lasted {(a.LastSeen - a.Start).TotalSeconds:N0} s (then {(e.Time - a.LastSeen).TotalSeconds:N0} s quiet), {a.TotalPackets:N0} packets"),
             _ => string.Create(CultureInfo.InvariantCulture, $"now {a.CurrentPps:N0} pps"),
         };
         var hosts = a.TargetKind == AttackTargetKind.Prefix ? string.Create(CultureInfo.InvariantCulture, $", {a.Hosts:N0} hosts") : "";
@@ -444,7 +458,9 @@ public static class AttackText
         ArgumentNullException.ThrowIfNull(commands);
         foreach (var o in outcomes)
         {
-            yield return $"  mitigation {o.Status.ToString().ToLowerInvariant()}: {(o.Id is { } id ? id.Value : "-")} ({o.Message})";
+            yield return o.Id is { } id
+                ? $"  mitigation {o.Status.ToString().ToLowerInvariant()}: {id.Value} ({o.Message})"
+                : $"  mitigation {o.Status.ToString().ToLowerInvariant()}: {o.Message}";
         }
         foreach (var c in commands)
         {
@@ -459,6 +475,6 @@ public static class AttackText
         var target = a.TargetKind == AttackTargetKind.Host ? a.TargetAddress.ToString() : a.Target.ToString();
         var state = a.End is { } end ? string.Create(CultureInfo.InvariantCulture, $"ended {end:HH:mm:ss}") : "active";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{a.Start:yyyy-MM-dd HH:mm:ss}  {target,-18} {string.Join(",", a.Vectors.Select(AttackVectors.Identifier)),-40} {a.PeakPps,12:N0} pps {Bits(a.PeakBps),14}  {state,-14} {organisationName ?? a.Organisation ?? "-"}");
+            $"{a.Start:yyyy-MM-dd HH:mm:ss}  {target,-18} {string.Join(",", a.Vectors.Select(AttackVectors.Identifier)),-50} {a.PeakPps,12:N0} pps {Bits(a.PeakBps),14}  {state,-14} {organisationName ?? a.Organisation ?? "-"}");
     }
 }
