@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Belfry.Core.Net;
+using Belfry.Flows.Generation;
+
+namespace Belfry.Cli.Tests;
+
+public sealed class FlowsCliTests : IDisposable
+{
+    readonly Belfry _belfry = new();
+
+    public void Dispose() => _belfry.Dispose();
+
+    [Fact]
+    public async Task FlowsListen_DnsAmplificationSent_JsonStartLineThenAttacksList()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreeUdpPort();
+        var listen = Task.Run(() => _belfry.Run("flows", "listen", "--json", "--seconds", "9", "--netflow", $"127.0.0.1:{port}",
+            "--networks", "203.0.113.0/24", "--threshold-pps", "10000"), ct);
+        await WaitUntilBoundAsync(port, listen);
+
+        // 50,000 pps of DNS replies (5× the threshold) sampled 1:10, for 3 s, with some background.
+        var sent = await new FlowTrafficGenerator(new FlowGeneratorOptions
+        {
+            Target = new IPEndPoint(IPAddress.Loopback, port),
+            Format = FlowExportFormat.NetFlowV9,
+            BackgroundRecordsPerSecond = 1_000,
+            BackgroundDestinations = [NetPrefix.Parse("203.0.113.0/24")],
+            Patterns = [TrafficPattern.TryParse("dst=203.0.113.10,proto=udp,sport=53,pps=50000,size=1200,sampling=10,name=dns", out var p, out _) ? p! : throw new InvalidOperationException()],
+            Duration = TimeSpan.FromSeconds(3),
+        }).RunAsync(ct);
+        var run = await listen;
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.True(sent.Records > 10_000);
+        var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var start = Assert.Single(events, e => e.GetProperty("event").GetString() == "started");
+        var attack = start.GetProperty("attack");
+        Assert.Equal("203.0.113.10", attack.GetProperty("target").GetString());
+        Assert.Equal("dns_amplification", attack.GetProperty("vectors")[0].GetString());
+        Assert.True(attack.GetProperty("detected").GetDateTime() >= attack.GetProperty("start").GetDateTime());
+        Assert.True(attack.GetProperty("peak_pps").GetDouble() > 10_000);
+        // The mitigation is a dry run (no BGP configured): shown on stderr, stdout stays JSON.
+        Assert.Contains("ipv4-flowspec add match destination 203.0.113.10/32 protocol udp source-port ==53 then discard", run.Err, StringComparison.Ordinal);
+
+        var list = _belfry.Run("attacks", "list", "--json");
+        Assert.Equal(0, list.ExitCode);
+        var stored = Assert.Single(JsonDocument.Parse(list.Out).RootElement.EnumerateArray());
+        Assert.Equal(attack.GetProperty("id").GetString(), stored.GetProperty("id").GetString());
+        Assert.Equal("203.0.113.10", stored.GetProperty("target").GetString());
+        Assert.Equal("dns_amplification", stored.GetProperty("vectors")[0].GetString());
+    }
+
+    [Fact]
+    public void AttacksList_NoAttacks_EmptyArray()
+    {
+        var r = _belfry.Run("attacks", "list", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(0, JsonDocument.Parse(r.Out).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public void FlowsDecode_CiscoIpfixCapture_OneJsonLinePerRecordAndSummary()
+    {
+        // 100-IPFIXv10-CISCO: 6 IPFIX datagrams, 12 data records by tshark's count (captures/README.md).
+        var r = _belfry.Run("flows", "decode", "--json", SharedFiles.Path("captures", "100-IPFIXv10-CISCO_traffic-00.pcap"));
+
+        Assert.Equal(0, r.ExitCode);
+        var records = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(12, records.Count);
+        Assert.All(records, x => Assert.Equal("ipfix", x.GetProperty("source").GetString()));
+        Assert.All(records, x => Assert.True(x.GetProperty("packets").GetUInt64() >= 1));
+        var summary = JsonDocument.Parse(r.Err).RootElement;
+        Assert.Equal(12, summary.GetProperty("records").GetInt64());
+        Assert.Equal(6, summary.GetProperty("statuses").GetProperty("Ok").GetInt64());
+    }
+
+    static int FreeUdpPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Waits until a socket is bound to 127.0.0.1:<paramref name="port"/> (read from /proc/net/udp, without touching the port).</summary>
+    static async Task WaitUntilBoundAsync(int port, Task running)
+    {
+        var local = $"0100007F:{port:X4}";
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && !running.IsCompleted)
+        {
+            await foreach (var line in File.ReadLinesAsync("/proc/net/udp", TestContext.Current.CancellationToken))
+            {
+                if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var address, ..] && address == local)
+                {
+                    return;
+                }
+            }
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException($"belfry flows listen did not bind 127.0.0.1:{port}");
+    }
+}
