@@ -10,22 +10,30 @@ namespace Belfry.Pipeline;
 
 public sealed record IngestOptions
 {
-    /// <summary>Events per batch: one store transaction each.</summary>
-    public int BatchSize { get; init; } = 8192;
+    /// <summary>
+    /// Events the experts process together. Small, so events die young (gen0) once they are
+    /// encoded for the store; the store's transactions are much larger (<see cref="MaxEventsPerTransaction"/>).
+    /// </summary>
+    public int BatchSize { get; init; } = 1024;
 
     /// <summary>
-    /// Batches in flight between parsing and storing. Bounded: a slow store slows the parser instead
-    /// of filling memory. Events in memory at most: batch size x (1 parsing + queue capacity + the
-    /// batches of one transaction).
+    /// Batches of events in flight between parsing and storing, for a store that takes only
+    /// <see cref="Event"/> objects. Bounded: a slow store slows the parser instead of filling memory.
     /// </summary>
-    public int QueueCapacity { get; init; } = 2;
+    public int QueueCapacity { get; init; } = 16;
 
     /// <summary>
-    /// Upper bound of events the store writes in one transaction: when batches wait in the queue
-    /// the store takes them together (group commit). Every commit rewrites the pages of the
-    /// random-id index that it touched, so fewer, larger commits write far less.
+    /// Bytes of encoded events in flight between parsing and storing, for a store that takes
+    /// pre-encoded rows (<see cref="IEncodedEventStore"/>). Bounded like <see cref="QueueCapacity"/>.
     /// </summary>
-    public int MaxEventsPerTransaction { get; init; } = 3 * 8192;
+    public int MaxBytesInFlight { get; init; } = 48 << 20;
+
+    /// <summary>
+    /// Upper bound of events the store writes in one transaction: the store takes what the parser
+    /// has queued (and waits briefly for more) into one transaction. Every commit rewrites the pages
+    /// of the random-id index that it touched, so fewer, larger commits write far less.
+    /// </summary>
+    public int MaxEventsPerTransaction { get; init; } = 1 << 17;
 
     /// <summary>Explicit feed name or report type (`--feed`); null detects it per file.</summary>
     public string? Feed { get; init; }
@@ -50,9 +58,21 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         ArgumentNullException.ThrowIfNull(options);
         var summary = new IngestSummary();
         var total = Stopwatch.StartNew();
-        using var queue = new BlockingCollection<Batch>(options.QueueCapacity);
+        // A store that takes pre-encoded rows gets them from the parse thread: events then live for
+        // one expert batch only, and the store thread binds bytes in large transactions.
+        var encoded = store as IEncodedEventStore;
+        var encoder = encoded is null ? null : await encoded.CreateRowEncoderAsync(cancellationToken).ConfigureAwait(false);
+        var chunks = encoder is null ? null : new ChunkPool();
+        var capacity = encoder is null ? Math.Max(1, options.QueueCapacity) : Math.Max(2, options.MaxBytesInFlight / ChunkBytes);
+        using var queue = new BlockingCollection<Batch>(capacity);
 
-        var storeTask = Task.Factory.StartNew(() => StoreLoopAsync(queue, summary, options.MaxEventsPerTransaction, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        var storeTask = Task.Factory.StartNew(
+            () => encoded is null || chunks is null
+                ? StoreLoopAsync(queue, summary, options.MaxEventsPerTransaction, cancellationToken)
+                : StoreEncodedLoopAsync(encoded, chunks, queue, summary, options.MaxEventsPerTransaction, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap();
         var parseTask = Task.Factory.StartNew(
             () =>
             {
@@ -61,7 +81,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
                     foreach (var file in ExpandInputs(files, summary))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        ParseFile(file, options, queue, summary, progress, cancellationToken);
+                        ParseFile(file, options, queue, summary, encoder, chunks, progress, cancellationToken);
                     }
                 }
                 finally
@@ -122,7 +142,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
     static string ProbeName(string path) =>
         path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Path.GetFileNameWithoutExtension(path) : Path.GetFileName(path);
 
-    void ParseFile(string path, IngestOptions options, BlockingCollection<Batch> queue, IngestSummary summary, IProgress<IngestProgress>? progress, CancellationToken ct)
+    void ParseFile(string path, IngestOptions options, BlockingCollection<Batch> queue, IngestSummary summary, EventRowEncoder? encoder, ChunkPool? chunks, IProgress<IngestProgress>? progress, CancellationToken ct)
     {
         var name = ProbeName(path);
         var length = new FileInfo(path).Length;
@@ -149,7 +169,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         var context = new FeedContext { FileName = name, ObservationTime = clock.GetUtcNow().UtcDateTime, Feed = options.Feed, Tlp = options.Tlp };
         using var counting = new CountingStream(OpenInput(path));
         using var reader = new StreamReader(counting, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var sink = new BatchingSink(this, options.BatchSize, queue, summary, path, p => progress?.Report(new IngestProgress(path, counting.Position, length, p)), ct);
+        var sink = new BatchingSink(this, Math.Max(1, options.BatchSize), queue, summary, encoder, chunks, path, p => progress?.Report(new IngestProgress(path, counting.Position, length, p)), ct);
         var sw = Stopwatch.StartNew();
         try
         {
@@ -161,7 +181,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         }
         finally
         {
-            sink.Flush();
+            sink.Flush(final: true);
             summary.ParseTime += sw.Elapsed;
             progress?.Report(new IngestProgress(path, length, length, sink.Events));
         }
@@ -176,12 +196,12 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             foreach (var first in queue.GetConsumingEnumerable(ct))
             {
                 var sw = Stopwatch.StartNew();
-                events.AddRange(first.Events);
+                events.AddRange(first.Events!);
                 rejections.AddRange(first.Rejections);
                 // Group commit: take what else is already waiting, up to the transaction bound.
                 while (events.Count < maxEventsPerTransaction && queue.TryTake(out var next))
                 {
-                    events.AddRange(next.Events);
+                    events.AddRange(next.Events!);
                     rejections.AddRange(next.Rejections);
                 }
                 if (events.Count > 0)
@@ -211,13 +231,92 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         }
     }
 
-    sealed record Batch(List<Event> Events, List<QuarantinedRecord> Rejections);
+    /// <summary>
+    /// The store loop for pre-encoded rows: one transaction takes the chunks already queued and,
+    /// while it is not full, those that arrive within <see cref="GroupWait"/>; each chunk goes back
+    /// to the pool as soon as its rows are bound, so memory is bounded by the queue, not the transaction.
+    /// </summary>
+    static async Task StoreEncodedLoopAsync(IEncodedEventStore store, ChunkPool chunks, BlockingCollection<Batch> queue, IngestSummary summary, int maxEventsPerTransaction, CancellationToken ct)
+    {
+        var rejections = new List<QuarantinedRecord>();
+        try
+        {
+            foreach (var first in queue.GetConsumingEnumerable(ct))
+            {
+                var sw = Stopwatch.StartNew();
+                var r = await store.StoreEncodedAsync(Group(first), ct).ConfigureAwait(false);
+                summary.Stored += r.Inserted;
+                summary.AlreadyStored += r.Duplicates;
+                if (rejections.Count > 0)
+                {
+                    await ((IEventStore)store).StoreRejectionsAsync(rejections, ct).ConfigureAwait(false);
+                }
+                summary.StoreTime += sw.Elapsed;
+                rejections.Clear();
+            }
+        }
+        catch
+        {
+            queue.CompleteAdding();
+            while (queue.TryTake(out _))
+            {
+            }
+            throw;
+        }
+
+        IEnumerable<EncodedEventBatch> Group(Batch first)
+        {
+            var batch = first;
+            var events = 0;
+            while (true)
+            {
+                rejections.AddRange(batch.Rejections);
+                if (batch.Encoded is { } chunk)
+                {
+                    events += chunk.Count;
+                    yield return chunk;
+                    // The store has bound the rows: the chunk can be filled again.
+                    chunks.Return(chunk);
+                }
+                if (events >= maxEventsPerTransaction || !queue.TryTake(out batch!, GroupWait, ct))
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>How long an open transaction waits for the parser's next chunk before committing what it has.</summary>
+    const int GroupWait = 100; // ms
+
+    /// <summary>Target size of a chunk of encoded rows (one queue slot).</summary>
+    const int ChunkBytes = 1 << 20;
+
+    /// <summary>Chunks of encoded rows, reused between the parse and the store threads.</summary>
+    sealed class ChunkPool
+    {
+        readonly ConcurrentQueue<EncodedEventBatch> _free = new();
+
+        public EncodedEventBatch Rent() => _free.TryDequeue(out var c) ? c : new EncodedEventBatch(ChunkBytes + (ChunkBytes / 4));
+
+        public void Return(EncodedEventBatch chunk)
+        {
+            chunk.Clear();
+            if (chunk.Capacity <= 4 * ChunkBytes)
+            {
+                _free.Enqueue(chunk);
+            }
+        }
+    }
+
+    sealed record Batch(List<Event>? Events, EncodedEventBatch? Encoded, List<QuarantinedRecord> Rejections);
 
     /// <summary>Collects parser output into batches, runs the experts on each, and queues it.</summary>
-    sealed class BatchingSink(IngestPipeline owner, int batchSize, BlockingCollection<Batch> queue, IngestSummary summary, string file, Action<long> onProgress, CancellationToken ct) : IFeedSink
+    sealed class BatchingSink(IngestPipeline owner, int batchSize, BlockingCollection<Batch> queue, IngestSummary summary, EventRowEncoder? encoder, ChunkPool? chunks, string file, Action<long> onProgress, CancellationToken ct) : IFeedSink
     {
         List<Event> _events = new(batchSize);
         List<QuarantinedRecord> _rejections = [];
+        EncodedEventBatch? _chunk;
         string? _lastFeed;
         long _lastFeedCount;
 
@@ -228,7 +327,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             _events.Add(e);
             if (_events.Count >= batchSize)
             {
-                Flush();
+                Flush(final: false);
             }
         }
 
@@ -240,14 +339,19 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             summary.Quarantined++;
             if (_rejections.Count >= 1024)
             {
-                Flush();
+                Flush(final: true);
             }
         }
 
-        public void Flush()
+        /// <summary>Runs the experts on the batch and passes it on; <paramref name="final"/> also sends a partly filled chunk.</summary>
+        public void Flush(bool final)
         {
             if (_events.Count == 0 && _rejections.Count == 0)
             {
+                if (final)
+                {
+                    Send();
+                }
                 return;
             }
             var events = _events;
@@ -282,10 +386,43 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
                 }
             }
             CountFeed();
-            queue.Add(new Batch(events, _rejections), ct);
-            _events = new List<Event>(batchSize);
-            _rejections = [];
+            if (encoder is null)
+            {
+                queue.Add(new Batch(events, null, _rejections), ct);
+                _events = new List<Event>(batchSize);
+                _rejections = [];
+            }
+            else
+            {
+                // Encode now, on this thread, and let the events go: only bytes cross to the store.
+                _chunk ??= chunks!.Rent();
+                foreach (var e in events)
+                {
+                    encoder.Append(e, _chunk);
+                }
+                events.Clear();
+                if (final || _rejections.Count > 0 || _chunk.Length >= ChunkBytes)
+                {
+                    Send();
+                }
+            }
             onProgress(Events);
+        }
+
+        /// <summary>Queues the filled chunk (if any) with the rejections so far.</summary>
+        void Send()
+        {
+            var chunk = _chunk is { Count: > 0 } c ? c : null;
+            if (chunk is null && _rejections.Count == 0)
+            {
+                return;
+            }
+            queue.Add(new Batch(null, chunk, _rejections), ct);
+            if (chunk is not null)
+            {
+                _chunk = null;
+            }
+            _rejections = [];
         }
 
         void CountFeed()

@@ -26,6 +26,10 @@ sealed class EventInserter : IDisposable
     byte[] _fields = new byte[4096];
     byte[] _text = new byte[4096];
 
+    // The encoder whose symbol table this store's table is a prefix of: its rows bind as they are.
+    // Cleared when the table gets symbols from elsewhere (the event path, another writer).
+    EventRowEncoder? _prefixOf;
+
     public EventInserter(sqlite3 db, SymbolTable symbols)
     {
         _db = db;
@@ -62,6 +66,7 @@ sealed class EventInserter : IDisposable
                 var text = raw.sqlite3_column_text(_symbolsAfter, 1).utf8_to_string();
                 // Field names become the same instances as the constants, so reference comparisons hit.
                 _symbols.LoadPersisted(raw.sqlite3_column_int(_symbolsAfter, 0), string.IsInterned(text) ?? text);
+                _prefixOf = null;
             }
             if (rc != SqliteDone)
             {
@@ -101,15 +106,26 @@ sealed class EventInserter : IDisposable
                 LoadSymbols();
             }
             int inserted = 0, duplicates = 0;
-            for (var i = 0; i < batch.Count; i++)
+            var symbolsBefore = _symbols.Count;
+            try
             {
-                if (Insert(batch[i]))
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    inserted++;
+                    if (Insert(batch[i]))
+                    {
+                        inserted++;
+                    }
+                    else
+                    {
+                        duplicates++;
+                    }
                 }
-                else
+            }
+            finally
+            {
+                if (_symbols.Count != symbolsBefore)
                 {
-                    duplicates++;
+                    _prefixOf = null;
                 }
             }
             foreach (var (id, text) in _symbols.Pending())
@@ -132,6 +148,116 @@ sealed class EventInserter : IDisposable
             _symbols.DiscardPending();
             throw;
         }
+    }
+
+    /// <summary>An encoder whose ids continue this store's symbols (under the write lock).</summary>
+    public EventRowEncoder CreateEncoder()
+    {
+        var encoder = new EventRowEncoder(_symbols.Copy());
+        _prefixOf = encoder;
+        return encoder;
+    }
+
+    /// <summary>Stores pre-encoded rows in one transaction, with the new symbols they use.</summary>
+    public StoreResult StoreEncoded(IEnumerable<EncodedEventBatch> batches)
+    {
+        Step(_begin, "begin");
+        try
+        {
+            if (StoredMaxSymbol() != _symbols.PersistedCount)
+            {
+                LoadSymbols();
+            }
+            int inserted = 0, duplicates = 0;
+            foreach (var batch in batches)
+            {
+                if (batch.Encoder is not { } encoder || batch.Count == 0)
+                {
+                    continue;
+                }
+                // Fast path: the rows' symbol ids are ours once we take the encoder's new symbols.
+                var asEncoded = ReferenceEquals(encoder, _prefixOf);
+                if (asEncoded && batch.SymbolWatermark > _symbols.Count)
+                {
+                    _symbols.AppendFrom(encoder.Symbols, batch.SymbolWatermark);
+                }
+                var offset = 0;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var row = batch.ReadRow(ref offset);
+                    if (InsertEncoded(row, asEncoded ? null : encoder))
+                    {
+                        inserted++;
+                    }
+                    else
+                    {
+                        duplicates++;
+                    }
+                }
+            }
+            foreach (var (id, text) in _symbols.Pending())
+            {
+                Check(raw.sqlite3_bind_int(_insertSymbol, 1, id), "bind");
+                BindText(_insertSymbol, 2, text);
+                Step(_insertSymbol, "store symbols");
+            }
+            Step(_commit, "commit");
+            _symbols.MarkPersisted();
+            return new StoreResult(inserted, duplicates);
+        }
+        catch
+        {
+            if (raw.sqlite3_get_autocommit(_db) == 0)
+            {
+                raw.sqlite3_step(_rollback);
+                raw.sqlite3_reset(_rollback);
+            }
+            // Still a prefix of the encoder's table (the pending symbols were its own).
+            _symbols.DiscardPending();
+            throw;
+        }
+    }
+
+    /// <summary>Binds one pre-encoded row; with <paramref name="reencodeFrom"/>, its field blob is first re-encoded from that encoder's symbols to ours.</summary>
+    bool InsertEncoded(in EncodedEventBatch.Row row, EventRowEncoder? reencodeFrom)
+    {
+        var s = _insert;
+        Check(raw.sqlite3_bind_blob(s, 1, row.Id), "bind");
+        Check(row.TimeSource is { } ts ? raw.sqlite3_bind_int64(s, 2, ts) : raw.sqlite3_bind_null(s, 2), "bind");
+        Check(raw.sqlite3_bind_int64(s, 3, row.TimeObservation), "bind");
+        Check(raw.sqlite3_bind_text(s, 4, row.Feed), "bind");
+        Check(row.HasType ? raw.sqlite3_bind_text(s, 5, row.Type) : raw.sqlite3_bind_null(s, 5), "bind");
+        Check(row.HasOrganisation ? raw.sqlite3_bind_text(s, 6, row.Organisation) : raw.sqlite3_bind_null(s, 6), "bind");
+        Check(raw.sqlite3_bind_int(s, 7, row.Tlp), "bind");
+        if (reencodeFrom is null)
+        {
+            Check(raw.sqlite3_bind_blob(s, 8, row.Fields), "bind");
+        }
+        else
+        {
+            // Another writer added symbols since the encoder started: its ids are not ours.
+            _prefixOf = null;
+            var e = new Event();
+            if (!EventCodec.TryDecode(row.Fields, e, reencodeFrom.Symbols))
+            {
+                throw new StorageException("An encoded event cannot be decoded with its encoder's symbols.", isTransient: false);
+            }
+            var max = EventCodec.MaxEncodedLength(e);
+            if (_fields.Length < max)
+            {
+                _fields = new byte[Math.Max(max, _fields.Length * 2)];
+            }
+            var n = EventCodec.Encode(e, _fields, _symbols);
+            Check(raw.sqlite3_bind_blob(s, 8, _fields.AsSpan(0, n)), "bind");
+        }
+        Check(row.HasRaw ? raw.sqlite3_bind_text(s, 9, row.Raw) : raw.sqlite3_bind_null(s, 9), "bind");
+        var rc = raw.sqlite3_step(s);
+        raw.sqlite3_reset(s);
+        if (rc != SqliteDone)
+        {
+            Check(rc, "store events");
+        }
+        return raw.sqlite3_changes(_db) == 1;
     }
 
     bool Insert(Event e)

@@ -15,7 +15,7 @@ namespace Belfry.Storage.Sqlite;
 /// under a lock, one transaction per batch with prepared statements reused across rows;
 /// reads open their own connections (WAL lets them run beside the writer).
 /// </summary>
-public sealed partial class SqliteEventStore : IEventStore
+public sealed partial class SqliteEventStore : IEventStore, IEncodedEventStore
 {
     readonly string _connectionString;
     readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -145,6 +145,33 @@ public sealed partial class SqliteEventStore : IEventStore
         try
         {
             return (_inserter ?? throw new InvalidOperationException("Call InitializeAsync first.")).Store(batch);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<EventRowEncoder> CreateRowEncoderAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return (_inserter ?? throw new InvalidOperationException("Call InitializeAsync first.")).CreateEncoder();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<StoreResult> StoreEncodedAsync(IEnumerable<EncodedEventBatch> batches, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return (_inserter ?? throw new InvalidOperationException("Call InitializeAsync first.")).StoreEncoded(batches);
         }
         finally
         {

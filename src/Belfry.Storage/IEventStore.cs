@@ -88,3 +88,22 @@ public interface IEventStore : IAsyncDisposable
 
     IAsyncEnumerable<NotificationRecord> QueryNotificationsAsync(string? organisation, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A store that also takes events encoded ahead of time, on the producer's thread
+/// (<see cref="EventRowEncoder"/>): the ingest pipeline uses it so the store thread only binds bytes
+/// and events never outlive their batch. Same semantics as <see cref="IEventStore.StoreEventsAsync"/>:
+/// all the batches are written in one transaction, an id already stored counts as a duplicate.
+/// </summary>
+public interface IEncodedEventStore
+{
+    /// <summary>An encoder for this store (one per producer thread).</summary>
+    Task<EventRowEncoder> CreateRowEncoderAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the rows of <paramref name="batches"/> in one transaction. The batches are enumerated
+    /// once, inside the transaction, and each is read only until the enumerator moves on: a producer
+    /// may refill a batch then (the rows are bound), and may wait for its next batch in MoveNext.
+    /// </summary>
+    Task<StoreResult> StoreEncodedAsync(IEnumerable<EncodedEventBatch> batches, CancellationToken cancellationToken = default);
+}

@@ -164,6 +164,37 @@ public sealed class SymbolTable : ISymbolResolver
     /// <summary>Called after the transaction that stored the pending symbols committed.</summary>
     public void MarkPersisted() => PersistedCount = _count;
 
+    /// <summary>A new table with the same symbols (as persisted) and capacity, for another writer (an <see cref="EventRowEncoder"/>).</summary>
+    public SymbolTable Copy()
+    {
+        var copy = new SymbolTable(Capacity);
+        var texts = Volatile.Read(ref _texts);
+        var count = _count;
+        for (var i = 0; i < count; i++)
+        {
+            copy.Append(texts[i]);
+        }
+        copy.PersistedCount = count;
+        return copy;
+    }
+
+    /// <summary>
+    /// Appends, as pending, the symbols of <paramref name="source"/> from <see cref="Count"/> + 1 to
+    /// <paramref name="upTo"/>: the caller knows this table is a prefix of the source (writer only).
+    /// </summary>
+    public void AppendFrom(SymbolTable source, int upTo)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        for (var id = _count + 1; id <= upTo; id++)
+        {
+            if (!source.TryGetSymbol(id, out var text))
+            {
+                throw new InvalidOperationException($"Symbol {id} is not in the source table.");
+            }
+            Append(text);
+        }
+    }
+
     /// <summary>Called when that transaction rolled back: forget the pending symbols.</summary>
     public void DiscardPending()
     {

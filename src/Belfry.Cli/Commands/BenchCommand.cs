@@ -132,7 +132,9 @@ static class BenchCommand
     /// <summary>Runs the experts on batches like the pipeline does, then drops the events.</summary>
     sealed class ExpertSink(List<IEventExpert> experts, long maxRows) : IFeedSink
     {
-        readonly List<Event> _batch = new(8192);
+        // The pipeline's expert batch size: events die young, in gen0.
+        const int BatchSize = 1024;
+        readonly List<Event> _batch = new(BatchSize);
 
         public long Count { get; private set; }
         public bool Done => Count >= maxRows;
@@ -140,7 +142,7 @@ static class BenchCommand
         public void OnEvent(Event e)
         {
             _batch.Add(e);
-            if (_batch.Count == 8192)
+            if (_batch.Count == BatchSize)
             {
                 Flush();
                 if (Done)
