@@ -54,6 +54,24 @@ public sealed class FlowsCliTests : IDisposable
         Assert.Equal("dns_amplification", stored.GetProperty("vectors")[0].GetString());
     }
 
+    [Theory]
+    [InlineData(false, "mitigation: gobgp at 127.0.0.1:50051")]
+    [InlineData(true, "mitigation: dry run")]
+    public void FlowsListen_ConfigFromDocs_NetworksGroupsAndMitigationFromBelfryJson(bool dryRun, string mitigation)
+    {
+        // The ddos section exactly as docs/ddos.md shows it; absent keys keep their defaults.
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "ddos.md"));
+        var start = docs.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        File.WriteAllText(Path.Combine(_belfry.DataFolder, "belfry.json"), docs[start..docs.IndexOf("```", start, StringComparison.Ordinal)]);
+        string[] args = ["flows", "listen", "--seconds", "1", "--netflow", $"127.0.0.1:{FreeUdpPort()}", "--networks", "203.0.113.0/24", "--threshold-pps", "12345"];
+
+        var r = _belfry.Run(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("ddos: 3 monitored network(s) (0 registered organisation(s)), 2 host group(s); default host thresholds pps 12,345, Mbit/s 1,000, SYN pps 20,000", r.Err, StringComparison.Ordinal);
+        Assert.Contains(mitigation, r.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AttacksList_NoAttacks_EmptyArray()
     {
@@ -77,6 +95,18 @@ public sealed class FlowsCliTests : IDisposable
         var summary = JsonDocument.Parse(r.Err).RootElement;
         Assert.Equal(12, summary.GetProperty("records").GetInt64());
         Assert.Equal(6, summary.GetProperty("statuses").GetProperty("Ok").GetInt64());
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "docs", "ddos.md")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("docs/ddos.md not found above the test binaries");
     }
 
     static int FreeUdpPort()

@@ -42,8 +42,8 @@ public static class BelnetScenario
             {
                 Name = HostGroup.DefaultName,
                 Thresholds = new TrafficThresholds { Pps = 50_000, Mbps = 500, SynPps = 10_000, AmplificationPps = 20_000 },
-                HostBaseline = new BaselineOptions { Enabled = false },
-                PrefixBaseline = new BaselineOptions { Enabled = false },
+                HostBaseline = new BelfryConfig.BaselineConfig { Enabled = false },
+                PrefixBaseline = new BelfryConfig.BaselineConfig { Enabled = false },
             },
         ],
         HoldDownSeconds = 3,

@@ -66,9 +66,9 @@ public static class DdosHosting
                 Thresholds = g.Thresholds ?? group.Thresholds,
                 PrefixThresholds = g.PrefixThresholds,
                 PrefixFactor = g.PrefixFactor ?? group.PrefixFactor,
-                HostBaseline = g.HostBaseline ?? group.HostBaseline,
-                PrefixBaseline = g.PrefixBaseline ?? group.PrefixBaseline,
-                Carpet = g.Carpet ?? group.Carpet,
+                HostBaseline = g.HostBaseline?.ToOptions() ?? group.HostBaseline,
+                PrefixBaseline = g.PrefixBaseline?.ToOptions() ?? group.PrefixBaseline,
+                Carpet = g.Carpet?.ToOptions() ?? group.Carpet,
             });
         }
         var defaultIndex = groups.FindIndex(g => string.Equals(g.Name, HostGroup.DefaultName, StringComparison.OrdinalIgnoreCase));

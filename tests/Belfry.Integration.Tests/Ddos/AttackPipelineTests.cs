@@ -53,7 +53,7 @@ public sealed class AttackPipelineTests : IAsyncDisposable
         // and a ddos section with a short hold-down and hold time, blackholes for every group.
         var config = new BelfryConfig.DdosConfig
         {
-            Groups = [new BelfryConfig.GroupConfig { Name = "default", HostBaseline = new BaselineOptions { Enabled = false }, PrefixBaseline = new BaselineOptions { Enabled = false } }],
+            Groups = [new BelfryConfig.GroupConfig { Name = "default", HostBaseline = new BelfryConfig.BaselineConfig { Enabled = false }, PrefixBaseline = new BelfryConfig.BaselineConfig { Enabled = false } }],
             HoldDownSeconds = 2,
             HoldTime = TimeSpan.FromSeconds(3),
             BlackholeGroups = ["*"],
