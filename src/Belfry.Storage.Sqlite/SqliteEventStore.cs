@@ -49,7 +49,9 @@ public sealed partial class SqliteEventStore : IEventStore, IEncodedEventStore
         var c = new SqliteConnection(_connectionString);
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;";
+        // A 16 MiB page cache: with the large transactions of the ingest pipeline, 64 MiB cost about
+        // 4x that in resident memory (measured) and wrote no faster; the OS page cache holds the rest.
+        cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;";
         cmd.ExecuteNonQuery();
         return c;
     }

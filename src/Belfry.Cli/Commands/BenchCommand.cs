@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Belfry.Cli.Demo;
@@ -62,15 +63,18 @@ static class BenchCommand
             var experts = await host.CreateExpertsAsync(ct);
             // Warm-up pass on a slice, so the JIT's tiered compilation doesn't count.
             RunParse(parser, file, experts, maxRows: 50_000);
+            await log.WriteLineAsync(GcLine());
             sw.Restart();
             var parsedOnly = RunParse(parser, file, [], maxRows: long.MaxValue);
             await log.WriteLineAsync($"parse only: {parsedOnly:N0} rows in {sw.Elapsed.TotalSeconds:N2} s = {parsedOnly / sw.Elapsed.TotalSeconds:N0} rows/s (one thread)");
+            await log.WriteLineAsync(GcLine());
             experts = await host.CreateExpertsAsync(ct);
             sw.Restart();
             var parsed = RunParse(parser, file, experts, maxRows: long.MaxValue);
             var parseSeconds = sw.Elapsed.TotalSeconds;
             var parseRate = parsed / parseSeconds;
             await log.WriteLineAsync($"parse+enrich in memory: {parsed:N0} rows in {parseSeconds:N2} s = {parseRate:N0} rows/s (one thread)");
+            await log.WriteLineAsync(GcLine());
 
             // 2. End to end into a fresh SQLite database.
             await using var store = new SqliteEventStore(Path.Combine(dir, "e2e.db"));
@@ -80,6 +84,7 @@ static class BenchCommand
             var e2e = summary.Parsed / summary.Elapsed.TotalSeconds;
             await log.WriteLineAsync($"end to end (CSV -> parse -> ASN/constituency/dedup -> SQLite): {summary.Parsed:N0} events, {summary.Stored:N0} stored in {summary.Elapsed.TotalSeconds:N2} s = {e2e:N0} events/s");
             await log.WriteLineAsync($"  stage busy time: parse+enrich {summary.ParseTime.TotalSeconds:N2} s, store {summary.StoreTime.TotalSeconds:N2} s; quarantined {summary.Quarantined:N0}");
+            await log.WriteLineAsync(GcLine());
             using var me = Process.GetCurrentProcess();
             var peak = me.PeakWorkingSet64 / 1048576.0;
             await log.WriteLineAsync($"peak working set: {peak:N0} MiB");
@@ -104,6 +109,34 @@ static class BenchCommand
                 }
             }
         }
+    }
+
+    static int[] s_lastCollections = new int[3];
+    static TimeSpan s_lastPause;
+
+    /// <summary>GC activity since the last call: collections per generation, pause time, heap and working set now.</summary>
+    static string GcLine()
+    {
+        var counts = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        var pause = GC.GetTotalPauseDuration();
+        var info = GC.GetGCMemoryInfo();
+        using var me = Process.GetCurrentProcess();
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"  gc: gen0 {counts[0] - s_lastCollections[0]}, gen1 {counts[1] - s_lastCollections[1]}, gen2 {counts[2] - s_lastCollections[2]}, paused {(pause - s_lastPause).TotalSeconds:N2} s; heap {info.HeapSizeBytes / 1048576.0:N0} MiB, committed {info.TotalCommittedBytes / 1048576.0:N0} MiB, working set {me.WorkingSet64 / 1048576.0:N0} MiB (peak {me.PeakWorkingSet64 / 1048576.0:N0})");
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/self/status"))
+        {
+            // Anonymous memory (GC heap, SQLite's page cache) apart from mapped files and shared memory.
+            foreach (var l in File.ReadLines("/proc/self/status"))
+            {
+                if (l.StartsWith("RssAnon", StringComparison.Ordinal) || l.StartsWith("RssFile", StringComparison.Ordinal) || l.StartsWith("RssShmem", StringComparison.Ordinal))
+                {
+                    line += "; " + string.Join(' ', l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+                }
+            }
+        }
+        s_lastCollections = counts;
+        s_lastPause = pause;
+        return line;
     }
 
     static string ReadHead(string file)
