@@ -26,7 +26,7 @@ public sealed record IngestOptions
     /// Bytes of encoded events in flight between parsing and storing, for a store that takes
     /// pre-encoded rows (<see cref="IEncodedEventStore"/>). Bounded like <see cref="QueueCapacity"/>.
     /// </summary>
-    public int MaxBytesInFlight { get; init; } = 48 << 20;
+    public int MaxBytesInFlight { get; init; } = 16 << 20;
 
     /// <summary>
     /// Upper bound of events the store writes in one transaction: the store takes what the parser
