@@ -324,7 +324,7 @@ static class FlowsCommand
         var sampling = new Option<uint>("--sampling") { Description = "Sampling rate of the attack records (1 in N)", DefaultValueFactory = _ => 10 };
         var factors = new Option<double[]>("--factors") { Description = "Attack rates as multiples of the threshold", DefaultValueFactory = _ => [2, 1.5], AllowMultipleArgumentsPerToken = true };
         var runs = new Option<int>("--runs") { Description = "Attacks per factor, started at different points of the second", DefaultValueFactory = _ => 3 };
-        var background = new Option<double>("--background") { Description = "Background records/s to the monitored /24 meanwhile", DefaultValueFactory = _ => 20_000 };
+        var background = new Option<double>("--background") { Description = "Background records/s to another monitored /24 meanwhile", DefaultValueFactory = _ => 20_000 };
         var bench = new Command("bench-detect", "Measure detection latency in real time: generator, collector and detector over loopback; latency from the end of the first full second above threshold to the attack being raised")
         {
             format, threshold, sampling, factors, runs, background,
@@ -338,10 +338,12 @@ static class FlowsCommand
                 throw new CliException("--threshold-pps must be positive");
             }
             var json = parse.GetValue(GlobalOptions.Json);
+            // Attacks hit hosts of one /24, background goes to another: no background packet adds to an attack's rate.
             var network = NetPrefix.Parse("198.51.100.0/24");
+            var office = NetPrefix.Parse("198.51.101.0/24");
             var detector = new DetectorOptions
             {
-                Networks = [new MonitoredNetwork(network)],
+                Networks = [new MonitoredNetwork(network), new MonitoredNetwork(office)],
                 Groups = [new HostGroup
                 {
                     Name = HostGroup.DefaultName,
@@ -369,7 +371,7 @@ static class FlowsCommand
             var clock = engine.RunClockAsync(stop.Token);
             var target = collector.EndPointOf(kind);
             var backgroundTask = parse.GetValue(background) is > 0 and var bg
-                ? CreateGenerator(new FlowGeneratorOptions { Target = target, Format = fmt, BackgroundRecordsPerSecond = bg, BackgroundDestinations = [network], Seed = 7 }).RunAsync(stop.Token)
+                ? CreateGenerator(new FlowGeneratorOptions { Target = target, Format = fmt, BackgroundRecordsPerSecond = bg, BackgroundDestinations = [office], Seed = 7 }).RunAsync(stop.Token)
                 : Task.FromResult<FlowGeneratorResult?>(null)!;
             if (!json)
             {
