@@ -24,14 +24,9 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     readonly int _maxEntries;
     readonly TimeProvider _clock;
     byte[] _keyBuffer = new byte[1024];
-    readonly Dictionary<UInt128, Seen> _seen;
 
-    // Insertion order, for eviction: a ring of (key, sequence, time). An item whose sequence no
-    // longer matches its key's entry is stale (the key was re-armed later) and is skipped.
-    readonly Slot[] _ring;
-    int _head;
-    int _count;
-    long _sequence;
+    // Keys in insertion order (for eviction) with their times, indexed by a compact hash table.
+    readonly DedupTable _table;
     long _highWater = long.MinValue;
 
     public DeduplicatorExpert(DedupOptions? options = null, TimeProvider? clock = null)
@@ -48,8 +43,7 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         _expireTicks = _windowTicks > long.MaxValue / 8 ? long.MaxValue / 4 : 2 * _windowTicks;
         _maxEntries = options.MaxEntries;
         _clock = clock ?? TimeProvider.System;
-        _seen = new Dictionary<UInt128, Seen>(Math.Min(_maxEntries, 1 << 16));
-        _ring = new Slot[_maxEntries];
+        _table = new DedupTable(_maxEntries);
     }
 
     public string Name => "deduplicator";
@@ -64,7 +58,7 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     public long Evicted { get; private set; }
 
     /// <summary>Keys currently remembered.</summary>
-    public int Count => _seen.Count;
+    public int Count => _table.Count;
 
     public void Process(List<Event> batch)
     {
@@ -99,15 +93,17 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         {
             _highWater = ticks;
         }
-        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_seen, key, out var exists);
-        if (exists && Math.Abs(ticks - seen.Ticks) <= _windowTicks)
+        if (_table.TryGet(key, out var seenTicks) && Math.Abs(ticks - seenTicks) <= _windowTicks)
         {
             return true;
         }
-        // New key, or a key seen outside the window: (re)arm it with this event's time.
-        seen.Ticks = ticks;
-        seen.Sequence = ++_sequence;
-        Enqueue(new Slot(key, seen.Sequence, ticks));
+        // New key, or a key seen outside the window: (re)arm it with this event's time, making room
+        // first (the oldest item goes; if it is this key's own earlier item, the key stays).
+        if (_table.RingFull && _table.DequeueOldest(key))
+        {
+            Evicted++;
+        }
+        _table.Arm(key, ticks);
         ExpireOld();
         return false;
     }
@@ -192,48 +188,12 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         return _keyBuffer.AsSpan(pos, length);
     }
 
-    void Enqueue(Slot slot)
-    {
-        if (_count == _ring.Length)
-        {
-            Evict(Dequeue(), counted: true);
-        }
-        _ring[(_head + _count) % _ring.Length] = slot;
-        _count++;
-    }
-
-    Slot Dequeue()
-    {
-        var slot = _ring[_head];
-        _ring[_head] = default;
-        _head = (_head + 1) % _ring.Length;
-        _count--;
-        return slot;
-    }
-
-    void Evict(Slot slot, bool counted)
-    {
-        ref var seen = ref CollectionsMarshal.GetValueRefOrNullRef(_seen, slot.Key);
-        if (!Unsafe.IsNullRef(ref seen) && seen.Sequence == slot.Sequence)
-        {
-            _seen.Remove(slot.Key);
-            if (counted)
-            {
-                Evicted++;
-            }
-        }
-    }
-
     // Keys far behind the newest time can no longer match an in-order event: forget them early.
     void ExpireOld()
     {
-        while (_count > 0 && _ring[_head].Ticks < _highWater - _expireTicks)
+        while (_table.RingCount > 0 && _table.OldestTicks < _highWater - _expireTicks)
         {
-            Evict(Dequeue(), counted: false);
+            _table.DequeueOldest(null);
         }
     }
-
-    record struct Seen(long Ticks, long Sequence);
-
-    readonly record struct Slot(UInt128 Key, long Sequence, long Ticks);
 }

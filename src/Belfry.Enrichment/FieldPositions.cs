@@ -9,8 +9,8 @@ namespace Belfry.Enrichment;
 /// </summary>
 internal sealed class FieldPositions
 {
-    /// <summary>Layouts remembered; a file has a few dozen. Past it the cache starts over.</summary>
-    const int MaxLayouts = 1024;
+    /// <summary>Layouts remembered: a file has up to the parser's 4,096 (one per set of present columns), each at a few counts as experts append. Past it the cache starts over.</summary>
+    const int MaxLayouts = 16384;
 
     readonly string[] _fields;
     readonly Dictionary<Layout, int[]> _cache = [];

@@ -234,6 +234,15 @@ public sealed partial class ShadowserverParser
         {
             return FieldValue.OfSlice(raw, (int)offset, trimmed.Length);
         }
+        // A quoted column ("low"): Sep moved its text one place left, over the opening quote, so the
+        // text is in the row one character further when no doubled quote was undone inside it.
+        var inQuotes = offset + 1;
+        if ((nuint)inQuotes < (nuint)raw.Length && (nuint)trimmed.Length < (nuint)(raw.Length - inQuotes) &&
+            raw[(int)offset] == '"' && raw[(int)inQuotes + trimmed.Length] == '"' &&
+            raw.AsSpan((int)inQuotes, trimmed.Length).SequenceEqual(trimmed))
+        {
+            return FieldValue.OfSlice(raw, (int)inQuotes, trimmed.Length);
+        }
         return FieldValue.Of(op.Pooled && trimmed.Length == col.Span.Length ? col.ToString() : trimmed.ToString());
     }
 
