@@ -19,6 +19,13 @@ public sealed record FeedContext
 
     /// <summary>TLP given to the events of this input.</summary>
     public Tlp Tlp { get; init; } = Tlp.Amber;
+
+    /// <summary>
+    /// Where a parser that supports it takes its events from (null: new events). Only for a sink that
+    /// returns each event to the pool once nothing references it (a pipeline that encodes and drops
+    /// its events); parsers that do not support it ignore it.
+    /// </summary>
+    public EventPool? EventPool { get; init; }
 }
 
 /// <summary>A record a parser could not turn into an event, with where and why.</summary>

@@ -166,10 +166,12 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             return;
         }
 
-        var context = new FeedContext { FileName = name, ObservationTime = clock.GetUtcNow().UtcDateTime, Feed = options.Feed, Tlp = options.Tlp };
+        // Encoded events are dropped right after encoding, so the parser may reuse them.
+        var pool = encoder is not null ? new EventPool() : null;
+        var context = new FeedContext { FileName = name, ObservationTime = clock.GetUtcNow().UtcDateTime, Feed = options.Feed, Tlp = options.Tlp, EventPool = pool };
         using var counting = new CountingStream(OpenInput(path));
         using var reader = new StreamReader(counting, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var sink = new BatchingSink(this, Math.Max(1, options.BatchSize), queue, summary, encoder, chunks, path, p => progress?.Report(new IngestProgress(path, counting.Position, length, p)), ct);
+        var sink = new BatchingSink(this, Math.Max(1, options.BatchSize), queue, summary, encoder, chunks, pool, path, p => progress?.Report(new IngestProgress(path, counting.Position, length, p)), ct);
         var sw = Stopwatch.StartNew();
         try
         {
@@ -312,9 +314,10 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
     sealed record Batch(List<Event>? Events, EncodedEventBatch? Encoded, List<QuarantinedRecord> Rejections);
 
     /// <summary>Collects parser output into batches, runs the experts on each, and queues it.</summary>
-    sealed class BatchingSink(IngestPipeline owner, int batchSize, BlockingCollection<Batch> queue, IngestSummary summary, EventRowEncoder? encoder, ChunkPool? chunks, string file, Action<long> onProgress, CancellationToken ct) : IFeedSink
+    sealed class BatchingSink(IngestPipeline owner, int batchSize, BlockingCollection<Batch> queue, IngestSummary summary, EventRowEncoder? encoder, ChunkPool? chunks, EventPool? pool, string file, Action<long> onProgress, CancellationToken ct) : IFeedSink
     {
         List<Event> _events = new(batchSize);
+        readonly List<Event> _rented = pool is null ? [] : new(batchSize);
         List<QuarantinedRecord> _rejections = [];
         EncodedEventBatch? _chunk;
         string? _lastFeed;
@@ -356,6 +359,10 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             }
             var events = _events;
             var parsed = events.Count;
+            if (pool is not null)
+            {
+                _rented.AddRange(events); // the experts drop duplicates from the batch: those go back too
+            }
             foreach (var expert in owner._experts)
             {
                 var before = events.Count;
@@ -401,6 +408,14 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
                     encoder.Append(e, _chunk);
                 }
                 events.Clear();
+                if (pool is not null)
+                {
+                    foreach (var e in _rented)
+                    {
+                        pool.Return(e);
+                    }
+                    _rented.Clear();
+                }
                 if (final || _rejections.Count > 0 || _chunk.Length >= ChunkBytes)
                 {
                     Send();

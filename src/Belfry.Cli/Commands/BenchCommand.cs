@@ -153,10 +153,12 @@ static class BenchCommand
     static long RunParse(IFeedParser parser, string file, List<IEventExpert> experts, long maxRows)
     {
         using var reader = new StreamReader(file, Encoding.UTF8, true, 1 << 16);
-        var sink = new ExpertSink(experts, maxRows);
+        // Events are dropped after the experts, like the pipeline drops them once encoded: recycled.
+        var pool = new EventPool();
+        var sink = new ExpertSink(experts, maxRows, pool);
         try
         {
-            parser.Parse(reader, new FeedContext { FileName = Path.GetFileName(file), ObservationTime = DateTime.UtcNow }, sink);
+            parser.Parse(reader, new FeedContext { FileName = Path.GetFileName(file), ObservationTime = DateTime.UtcNow, EventPool = pool }, sink);
         }
         catch (OperationCanceledException) when (sink.Done)
         {
@@ -166,11 +168,12 @@ static class BenchCommand
     }
 
     /// <summary>Runs the experts on batches like the pipeline does, then drops the events.</summary>
-    sealed class ExpertSink(List<IEventExpert> experts, long maxRows) : IFeedSink
+    sealed class ExpertSink(List<IEventExpert> experts, long maxRows, EventPool pool) : IFeedSink
     {
-        // The pipeline's expert batch size: events die young, in gen0.
+        // The pipeline's expert batch size.
         const int BatchSize = 1024;
         readonly List<Event> _batch = new(BatchSize);
+        readonly List<Event> _rented = new(BatchSize);
 
         public long Count { get; private set; }
         public bool Done => Count >= maxRows;
@@ -195,11 +198,17 @@ static class BenchCommand
         public void Flush()
         {
             Count += _batch.Count;
+            _rented.AddRange(_batch); // the experts drop duplicates from the batch: return those too
             foreach (var x in experts)
             {
                 x.Process(_batch);
             }
             _batch.Clear();
+            foreach (var e in _rented)
+            {
+                pool.Return(e);
+            }
+            _rented.Clear();
         }
     }
 

@@ -18,6 +18,9 @@ public sealed class Event
     // its first _count slots are then read-only for this event.
     bool _sharedNames;
 
+    // Set while the event waits in an EventPool, so a second return is caught.
+    internal bool InPool { get; set; }
+
     public Event(int capacity = 16)
     {
         _names = new string[capacity];
@@ -42,6 +45,38 @@ public sealed class Event
         _values = values;
         _count = count;
         _sharedNames = true;
+    }
+
+    /// <summary>
+    /// Makes this event a fresh one (for <see cref="EventPool"/>): the fields are <paramref name="names"/>
+    /// (shared, as in <see cref="Event(string[], FieldValue[], int)"/>) with a copy of
+    /// <paramref name="values"/>, in a value array of at least <paramref name="capacity"/> slots that the
+    /// event keeps from its previous use; id, raw record, organisation and TLP are reset. Slots past the
+    /// new fields are cleared, so nothing of the previous record stays reachable or readable.
+    /// </summary>
+    public void Reset(string[] names, ReadOnlySpan<FieldValue> values, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(values.Length, names.Length);
+        capacity = Math.Max(capacity, values.Length);
+        var old = _values;
+        var previous = Math.Min(_count, old.Length);
+        if (old.Length < capacity)
+        {
+            _values = new FieldValue[capacity];
+        }
+        values.CopyTo(_values);
+        if (ReferenceEquals(old, _values) && previous > values.Length)
+        {
+            Array.Clear(_values, values.Length, previous - values.Length);
+        }
+        _names = names;
+        _count = values.Length;
+        _sharedNames = true;
+        Id = default;
+        Raw = null;
+        Organisation = null;
+        Tlp = Tlp.Amber;
     }
 
     /// <summary>

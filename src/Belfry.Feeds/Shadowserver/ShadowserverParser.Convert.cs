@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -33,8 +34,7 @@ public sealed partial class ShadowserverParser
         {
             return Outcome.Absent; // a short row: its trailing columns are empty
         }
-        var col = row[op.Col];
-        var s = col.Span.Trim();
+        var s = ColText(row[op.Col].Span).Trim();
         string? computed = null;
         switch (op.Conversion)
         {
@@ -91,7 +91,7 @@ public sealed partial class ShadowserverParser
             case ShadowserverConversion.CategoryOrDetail:
                 if (s.IsEmpty && op.DetailCol >= 0 && op.DetailCol < row.ColCount)
                 {
-                    s = row[op.DetailCol].Span.Trim();
+                    s = ColText(row[op.DetailCol].Span).Trim();
                     computed = s.IsEmpty ? null : s.ToString();
                 }
                 break;
@@ -186,7 +186,7 @@ public sealed partial class ShadowserverParser
             case ValueKind.Fqdn:
                 if (computed is null && s.Length > 0 && s[^1] != '.' && IsLower(s) && FieldParsers.IsFqdn(s))
                 {
-                    value = Text(op, col, s, raw, in rowStart);
+                    value = Text(s, raw, in rowStart);
                     return Outcome.Ok;
                 }
                 if (FieldParsers.TryParseFqdn(s, out var fqdn))
@@ -208,42 +208,73 @@ public sealed partial class ShadowserverParser
                     return Outcome.Invalid;
                 }
                 value = char.IsAsciiLetterUpper(s[0]) && char.IsAsciiLetterUpper(s[1]) && computed is null
-                    ? Text(op, col, s, raw, in rowStart)
+                    ? Text(s, raw, in rowStart)
                     : FieldValue.Of(s.ToString().ToUpperInvariant());
                 return Outcome.Ok;
             case ValueKind.Lower:
-                value = computed is not null ? FieldValue.Of(computed) : IsLower(s) ? Text(op, col, s, raw, in rowStart) : FieldValue.Of(s.ToString().ToLowerInvariant());
+                value = computed is not null ? FieldValue.Of(computed) : IsLower(s) ? Text(s, raw, in rowStart) : FieldValue.Of(s.ToString().ToLowerInvariant());
                 return Outcome.Ok;
             default:
-                value = computed is not null ? FieldValue.Of(computed) : Text(op, col, s, raw, in rowStart);
+                value = computed is not null ? FieldValue.Of(computed) : Text(s, raw, in rowStart);
                 return Outcome.Ok;
         }
     }
 
     /// <summary>
-    /// The column's text: a slice of the raw row when it is there unchanged (no quotes to undo),
-    /// else a string, pooled for repeated values unless trimming changed it.
+    /// The column's text as Sep's unescaping gives it: a value starting with a quote loses that quote,
+    /// each closing quote and the first of each doubled quote ("a""b" is a"b); others are as they are.
+    /// A plain quoted value ("low") is the part between its quotes, in place; only a value with quotes
+    /// inside is copied.
     /// </summary>
-    static FieldValue Text(ColumnOp op, SepReader.Col col, ReadOnlySpan<char> trimmed, string raw, ref readonly char rowStart)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ReadOnlySpan<char> ColText(ReadOnlySpan<char> col)
     {
-        // Sep unescapes in place, so the column is at the same offset of its buffer as in the row;
-        // the compare makes sure no quote was removed inside it.
-        var offset = Unsafe.ByteOffset(in rowStart, in MemoryMarshal.GetReference(trimmed)) / sizeof(char);
-        if ((nuint)offset <= (nuint)raw.Length && (nuint)trimmed.Length <= (nuint)(raw.Length - offset) &&
-            raw.AsSpan((int)offset, trimmed.Length).SequenceEqual(trimmed))
+        if (col.IsEmpty || col[0] != '"')
         {
+            return col;
+        }
+        if (col.Length >= 2 && col[^1] == '"' && !col[1..^1].Contains('"'))
+        {
+            return col[1..^1];
+        }
+        return Unescape(col);
+    }
+
+    static string Unescape(ReadOnlySpan<char> col)
+    {
+        var chars = new char[col.Length];
+        var n = 0;
+        var quotes = 1; // past the opening quote
+        for (var i = 1; i < col.Length; i++)
+        {
+            var c = col[i];
+            if (c == '"')
+            {
+                quotes++;
+                if ((quotes & 1) == 0)
+                {
+                    continue;
+                }
+            }
+            chars[n++] = c;
+        }
+        return new string(chars, 0, n);
+    }
+
+    /// <summary>
+    /// The column's text as a slice of the raw row when it lies in Sep's row buffer (which Sep leaves
+    /// as read, so the row copy has the same characters at the same offset), else a string (a value
+    /// that had doubled quotes undone).
+    /// </summary>
+    static FieldValue Text(ReadOnlySpan<char> trimmed, string raw, ref readonly char rowStart)
+    {
+        var offset = Unsafe.ByteOffset(in rowStart, in MemoryMarshal.GetReference(trimmed)) / sizeof(char);
+        if ((nuint)offset <= (nuint)raw.Length && (nuint)trimmed.Length <= (nuint)(raw.Length - offset))
+        {
+            Debug.Assert(raw.AsSpan((int)offset, trimmed.Length).SequenceEqual(trimmed));
             return FieldValue.OfSlice(raw, (int)offset, trimmed.Length);
         }
-        // A quoted column ("low"): Sep moved its text one place left, over the opening quote, so the
-        // text is in the row one character further when no doubled quote was undone inside it.
-        var inQuotes = offset + 1;
-        if ((nuint)inQuotes < (nuint)raw.Length && (nuint)trimmed.Length < (nuint)(raw.Length - inQuotes) &&
-            raw[(int)offset] == '"' && raw[(int)inQuotes + trimmed.Length] == '"' &&
-            raw.AsSpan((int)inQuotes, trimmed.Length).SequenceEqual(trimmed))
-        {
-            return FieldValue.OfSlice(raw, (int)inQuotes, trimmed.Length);
-        }
-        return FieldValue.Of(op.Pooled && trimmed.Length == col.Span.Length ? col.ToString() : trimmed.ToString());
+        return FieldValue.Of(trimmed.ToString());
     }
 
     static bool IsLower(ReadOnlySpan<char> s)
@@ -389,10 +420,10 @@ public sealed partial class ShadowserverParser
     /// </summary>
     static string? HttpHostAndUrl(ColumnOp op, SepReader.Row row, ReadOnlySpan<char> value)
     {
-        var host = op.HttpHostCol >= 0 && op.HttpHostCol < row.ColCount ? row[op.HttpHostCol].Span.Trim() : default;
-        var app = op.ApplicationCol >= 0 && op.ApplicationCol < row.ColCount ? row[op.ApplicationCol].Span.Trim() : default;
-        var url = op.UrlCol >= 0 && op.UrlCol < row.ColCount ? row[op.UrlCol].Span.Trim() : default;
-        var httpUrl = op.HttpUrlCol >= 0 && op.HttpUrlCol < row.ColCount ? row[op.HttpUrlCol].Span.Trim() : default;
+        var host = op.HttpHostCol >= 0 && op.HttpHostCol < row.ColCount ? ColText(row[op.HttpHostCol].Span).Trim() : default;
+        var app = op.ApplicationCol >= 0 && op.ApplicationCol < row.ColCount ? ColText(row[op.ApplicationCol].Span).Trim() : default;
+        var url = op.UrlCol >= 0 && op.UrlCol < row.ColCount ? ColText(row[op.UrlCol].Span).Trim() : default;
+        var httpUrl = op.HttpUrlCol >= 0 && op.HttpUrlCol < row.ColCount ? ColText(row[op.HttpUrlCol].Span).Trim() : default;
         if (!host.IsEmpty)
         {
             var path = app is "http" or "https" && !url.IsEmpty ? url : httpUrl;
@@ -409,7 +440,7 @@ public sealed partial class ShadowserverParser
                 }
                 else
                 {
-                    scheme = op.DstPortCol >= 0 && op.DstPortCol < row.ColCount && row[op.DstPortCol].Span.Trim() is "443" ? "https" : "http";
+                    scheme = op.DstPortCol >= 0 && op.DstPortCol < row.ColCount && ColText(row[op.DstPortCol].Span).Trim() is "443" ? "https" : "http";
                 }
                 return string.Concat(string.Concat(scheme, "://", host), path.StartsWith('/') ? string.Empty : "/", path);
             }

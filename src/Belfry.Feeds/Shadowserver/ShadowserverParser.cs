@@ -76,9 +76,10 @@ public sealed partial class ShadowserverParser : IFeedParser
         {
             reader = Sep.New(',').Reader(o => o with
             {
-                Unescape = true,
+                // Quotes are undone by ColText, not by Sep: Sep would unescape in place, moving each
+                // quoted value away from where it is in the row, so it could not be a slice of it.
+                Unescape = false,
                 DisableColCountCheck = true,
-                CreateToString = SepToString.PoolPerCol(maximumStringLength: 64),
             }).From(input);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -94,7 +95,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             var header = new string[reader.Header.ColNames.Count];
             for (var i = 0; i < header.Length; i++)
             {
-                header[i] = reader.Header.ColNames[i].Trim();
+                header[i] = ColText(reader.Header.ColNames[i]).Trim().ToString();
             }
             var report = ResolveReport(context, header);
             var plan = ShadowserverPlan.Build(report, header, context.ObservationTime);
@@ -217,7 +218,9 @@ public sealed partial class ShadowserverParser : IFeedParser
         // Rows of one file share their field-name arrays, one per combination of present columns;
         // that needs distinct names (else Set semantics) and at most 64 columns for the mask.
         var layouts = plan.DistinctNames && ops.Length + extraCols.Length <= 64 ? new LayoutCache(plan) : null;
-        var values = new FieldValue[ops.Length + extraCols.Length];
+        var pool = context.EventPool;
+        // With a pool the constants are filled into the scratch row too, then copied into the event.
+        var values = new FieldValue[ops.Length + extraCols.Length + constants.Length];
         var scratchEvent = layouts is null ? new Event(capacity) : null;
         var rows = 0;
         while (true)
@@ -267,7 +270,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                 continue;
             }
 
-            // Copy the raw row before touching columns: Sep unescapes quoted columns in place.
+            // Text values are slices of this copy, at the offsets they have in Sep's row.
             var raw = span.ToString();
             ref readonly var rowStart = ref MemoryMarshal.GetReference(span);
             var n = 0;
@@ -301,7 +304,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             if (failed is not null && !SiblingHasValue(failed, ops, present, scratchEvent))
             {
                 var reason = failedInvalid
-                    ? InvalidReason(failed, row[failed.Col].Span)
+                    ? InvalidReason(failed, ColText(row[failed.Col].Span))
                     : $"required column '{failed.Column}' ({failed.Target}) is empty";
                 sink.OnRejected(new Rejection(feedName, file, line, raw, reason));
                 scratchEvent = layouts is null ? new Event(capacity) : null;
@@ -313,11 +316,11 @@ public sealed partial class ShadowserverParser : IFeedParser
                 {
                     continue;
                 }
-                var col = row[extraCols[i]];
-                if (!col.Span.IsEmpty)
+                var text = ColText(row[extraCols[i]].Span);
+                if (!text.IsEmpty)
                 {
                     // Names of unmapped columns are distinct from every mapped target.
-                    var value = FieldValue.Of(col.ToString());
+                    var value = FieldValue.Of(text.ToString());
                     if (layouts is null)
                     {
                         scratchEvent!.Append(extraNames[i], value);
@@ -338,6 +341,14 @@ public sealed partial class ShadowserverParser : IFeedParser
                 {
                     ev.Set(constants[i].Key, constants[i].Value);
                 }
+            }
+            else if (pool is not null)
+            {
+                for (var i = 0; i < constants.Length; i++)
+                {
+                    values[n + i] = constants[i].Value;
+                }
+                ev = pool.Rent(layouts.NamesFor(present, n), values.AsSpan(0, n + constants.Length), values.Length + ExpertSlack);
             }
             else
             {

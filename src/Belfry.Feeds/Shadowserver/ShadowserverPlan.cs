@@ -30,9 +30,6 @@ internal sealed class ColumnOp
     public required ValueKind Kind { get; init; }
     public required bool Required { get; init; }
 
-    /// <summary>Repeated values (protocol, tag, geo, city, sector ...) go through Sep's per-column string pool.</summary>
-    public required bool Pooled { get; init; }
-
     /// <summary>For a required op: other ops reading the same column (blocklist: "ip" is source.ip or source.network).</summary>
     public ColumnOp[] Siblings { get; set; } = [];
 
@@ -109,7 +106,6 @@ internal sealed class ShadowserverPlan
                     Conversion = m.Conversion,
                     Kind = kind,
                     Required = required,
-                    Pooled = kind is ValueKind.Text or ValueKind.Lower or ValueKind.CountryCode && !IsUniqueColumn(m.Column),
                     ApplicationCol = Col("application"),
                     HttpHostCol = Col("http_host"),
                     UrlCol = Col("url"),
@@ -208,12 +204,4 @@ internal sealed class ShadowserverPlan
         ShadowserverConversion.ConvertHttpHostAndUrl => ValueKind.Url,
         _ => ValueKind.Text,
     };
-
-    /// <summary>Columns whose values are (nearly) unique per row: pooling them would only churn the pool.</summary>
-    static bool IsUniqueColumn(string column) =>
-        column.Contains("hostname", StringComparison.Ordinal) || column.Contains("fingerprint", StringComparison.Ordinal) ||
-        column.Contains("serial", StringComparison.Ordinal) || column.Contains("url", StringComparison.Ordinal) ||
-        column.Contains("common_name", StringComparison.Ordinal) || column.Contains("_raw", StringComparison.Ordinal) ||
-        column.Contains("jarm", StringComparison.Ordinal) || column.Contains("event_id", StringComparison.Ordinal) ||
-        column.EndsWith("_ip", StringComparison.Ordinal) || column == "ip" || column.Contains("date", StringComparison.Ordinal);
 }

@@ -1,0 +1,61 @@
+namespace Belfry.Core.Events;
+
+/// <summary>
+/// Events to reuse, so a parser feeding a pipeline that encodes and drops its events does not
+/// allocate an event and its value array per record. Opt-in: whoever gives a parser a pool (through
+/// its feed context) promises to return only events that nothing references any more. Not thread-safe:
+/// rent and return on one thread (the pipeline's parse thread).
+/// </summary>
+public sealed class EventPool
+{
+    /// <summary>Events kept for reuse by default: a few expert batches.</summary>
+    public const int DefaultMaxPooled = 4096;
+
+    readonly Event[] _free;
+    int _count;
+
+    public EventPool(int maxPooled = DefaultMaxPooled)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPooled);
+        _free = new Event[maxPooled];
+    }
+
+    /// <summary>Events waiting to be reused.</summary>
+    public int Count => _count;
+
+    /// <summary>
+    /// An event with <paramref name="names"/> (shared) and a copy of <paramref name="values"/>, from the
+    /// pool when it has one (see <see cref="Event.Reset"/>), else new.
+    /// </summary>
+    public Event Rent(string[] names, ReadOnlySpan<FieldValue> values, int capacity)
+    {
+        Event e;
+        if (_count > 0)
+        {
+            e = _free[--_count];
+            _free[_count] = null!;
+            e.InPool = false;
+        }
+        else
+        {
+            e = new Event([], [], 0);
+        }
+        e.Reset(names, values, capacity);
+        return e;
+    }
+
+    /// <summary>Gives <paramref name="e"/> back; it must not be used afterwards. Past the bound it is left to the GC.</summary>
+    public void Return(Event e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.InPool)
+        {
+            throw new InvalidOperationException("The event was returned to the pool twice.");
+        }
+        if (_count < _free.Length)
+        {
+            e.InPool = true;
+            _free[_count++] = e;
+        }
+    }
+}
