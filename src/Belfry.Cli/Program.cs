@@ -34,6 +34,7 @@ public static class Program
         root.Subcommands.Add(NotifyCommand.Create());
         root.Subcommands.Add(FeedsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(FlowsCommand.Create());
         root.Subcommands.Add(AttacksCommand.Create());
         return root;

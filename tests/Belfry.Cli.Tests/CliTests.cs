@@ -153,4 +153,23 @@ public sealed class CliTests : IDisposable
         Assert.All(export, e => Assert.Equal("malware-distribution", e.GetProperty("classification.type").GetString()));
         Assert.Equal("2015-12-14T04:19:00+00:00", export[0].GetProperty("time.source").GetString());
     }
+
+    [Fact]
+    public void Up_FeedFileDroppedInInbox_IngestedAndMovedToProcessed()
+    {
+        _belfry.Run("orgs", "import", WriteConstituency());
+        var inbox = Directory.CreateDirectory(Path.Combine(_belfry.DataFolder, "inbox")).FullName;
+        File.Copy(SharedFiles.Path("samples", "feeds", "shadowserver", "scan_http.csv"), Path.Combine(inbox, "scan_http.csv"));
+        File.WriteAllText(Path.Combine(inbox, "notes.bin"), "\u0000\u0001 not a feed");
+
+        var r = _belfry.Run("up", "--seconds", "4", "--poll", "0.5", "--no-flows");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("inbox: 2 file(s), 2 events, 2 new, 0 quarantined", r.Out, StringComparison.Ordinal);
+        Assert.Contains("refused notes.bin", r.Err, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(inbox));
+        Assert.Single(Directory.GetFiles(Path.Combine(inbox, "processed"), "scan_http.csv", SearchOption.AllDirectories));
+        Assert.Single(Directory.GetFiles(Path.Combine(inbox, "refused"), "notes.bin"));
+        Assert.Equal(2, _belfry.Run("events", "export").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
 }

@@ -101,11 +101,6 @@ static class FlowsCommand
                 LoopsPerEndpoint = parse.GetValue(loops),
                 MaxExporters = parse.GetValue(maxExporters),
             };
-            if (options.NetFlowEndpoints.Count + options.SFlowEndpoints.Count == 0)
-            {
-                throw new CliException("give at least one of --netflow ADDR:PORT and --sflow ADDR:PORT");
-            }
-            var json = parse.GetValue(GlobalOptions.Json);
             var flags = new DdosFlags
             {
                 Networks = parse.GetValue(networks) ?? [],
@@ -113,76 +108,86 @@ static class FlowsCommand
                 ThresholdMbps = parse.GetValue(thresholdMbps),
                 DryRun = parse.GetValue(dryRun),
             };
-            var ddos = host.Config.Ddos;
-            var orgs = await host.Store.GetOrganisationsAsync(ct);
-            var detector = DdosHosting.BuildDetectorOptions(ddos, orgs, flags);
-            var bgp = DdosHosting.BuildBgpOptions(ddos.Bgp, flags.DryRun);
-            var mitigator = DdosHosting.CreateMitigator(bgp);
-            using var disposeMitigator = mitigator as IDisposable;
-            using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos));
-            await using var attacks = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
-            var output = json ? Console.Error : Console.Out;
-            await using var engine = new DdosEngine(detector, new DdosEngineOptions
-            {
-                Events = host.Store,
-                Attacks = attacks,
-                Mitigation = mitigation,
-                OrganisationNames = orgs.ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal),
-                OnReport = async r =>
-                {
-                    await Console.Out.WriteLineAsync(json ? AttackJson.ToJsonLine(r.Event) : AttackText.Line(r));
-                    foreach (var line in AttackText.Mitigation(r.Mitigation, r.Commands))
-                    {
-                        await output.WriteLineAsync(line);
-                    }
-                    await Console.Out.FlushAsync();
-                },
-                OnWithdrawn = async (outcomes, commands) =>
-                {
-                    foreach (var line in AttackText.Mitigation(outcomes, commands))
-                    {
-                        await output.WriteLineAsync(line);
-                    }
-                },
-                OnError = m => Console.Error.WriteLineAsync($"belfry: {m}"),
-            }, mitigator as DryRunMitigator);
-            await using var collector = new FlowCollector(options, Consumers(engine));
-            Start(collector);
-            PrintListeners(collector, Console.Error);
-            await Console.Error.WriteLineAsync(DescribeDetection(detector, orgs.Count, bgp));
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (parse.GetValue(seconds) is > 0 and var s)
-            {
-                stop.CancelAfter(TimeSpan.FromSeconds(s));
-            }
-            var clock = engine.RunClockAsync(stop.Token);
-            var every = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(interval)));
-            var previous = collector.Snapshot();
-            var last = Stopwatch.GetTimestamp();
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(every, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-                var now = collector.Snapshot();
-                var elapsed = Stopwatch.GetElapsedTime(last).TotalSeconds;
-                last = Stopwatch.GetTimestamp();
-                if (!json)
-                {
-                    await Console.Error.WriteLineAsync(SnapshotText(now, previous, elapsed));
-                }
-                previous = now;
-            }
-            await clock;
-            await collector.StopAsync();
-            await engine.FlushAsync();
-            return 0;
+            return await RunListenAsync(host, options, flags, parse.GetValue(GlobalOptions.Json), parse.GetValue(seconds), parse.GetValue(interval), ct);
         });
         return listen;
+    }
+
+    /// <summary>The collector with DDoS detection until cancelled (or for <paramref name="seconds"/>): `flows listen` and part of `belfry up`.</summary>
+    internal static async Task<int> RunListenAsync(BelfryHost host, FlowCollectorOptions options, DdosFlags flags, bool json, double seconds, double interval, CancellationToken ct)
+    {
+        if (options.NetFlowEndpoints.Count + options.SFlowEndpoints.Count == 0)
+        {
+            throw new CliException("give at least one of --netflow ADDR:PORT and --sflow ADDR:PORT");
+        }
+        var ddos = host.Config.Ddos;
+        var orgs = await host.Store.GetOrganisationsAsync(ct);
+        var detector = DdosHosting.BuildDetectorOptions(ddos, orgs, flags);
+        var bgp = DdosHosting.BuildBgpOptions(ddos.Bgp, flags.DryRun);
+        var mitigator = DdosHosting.CreateMitigator(bgp);
+        using var disposeMitigator = mitigator as IDisposable;
+        using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos));
+        await using var attacks = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
+        var output = json ? Console.Error : Console.Out;
+        await using var engine = new DdosEngine(detector, new DdosEngineOptions
+        {
+            Events = host.Store,
+            Attacks = attacks,
+            Mitigation = mitigation,
+            OrganisationNames = orgs.ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal),
+            OnReport = async r =>
+            {
+                await Console.Out.WriteLineAsync(json ? AttackJson.ToJsonLine(r.Event) : AttackText.Line(r));
+                foreach (var line in AttackText.Mitigation(r.Mitigation, r.Commands))
+                {
+                    await output.WriteLineAsync(line);
+                }
+                await Console.Out.FlushAsync();
+            },
+            OnWithdrawn = async (outcomes, commands) =>
+            {
+                foreach (var line in AttackText.Mitigation(outcomes, commands))
+                {
+                    await output.WriteLineAsync(line);
+                }
+            },
+            OnError = m => Console.Error.WriteLineAsync($"belfry: {m}"),
+        }, mitigator as DryRunMitigator);
+        await using var collector = new FlowCollector(options, Consumers(engine));
+        Start(collector);
+        PrintListeners(collector, Console.Error);
+        await Console.Error.WriteLineAsync(DescribeDetection(detector, orgs.Count, bgp));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (seconds > 0)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+        var clock = engine.RunClockAsync(stop.Token);
+        var every = TimeSpan.FromSeconds(Math.Max(0.1, interval));
+        var previous = collector.Snapshot();
+        var last = Stopwatch.GetTimestamp();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            var now = collector.Snapshot();
+            var elapsed = Stopwatch.GetElapsedTime(last).TotalSeconds;
+            last = Stopwatch.GetTimestamp();
+            if (!json)
+            {
+                await Console.Error.WriteLineAsync(SnapshotText(now, previous, elapsed));
+            }
+            previous = now;
+        }
+        await clock;
+        await collector.StopAsync();
+        await engine.FlushAsync();
+        return 0;
     }
 
     static string DescribeDetection(DetectorOptions d, int organisations, BgpOptions bgp)
