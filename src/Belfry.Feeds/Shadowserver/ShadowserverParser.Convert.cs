@@ -27,6 +27,7 @@ public sealed partial class ShadowserverParser
     /// Text values are slices of <paramref name="raw"/> (the row as read, whose characters start at
     /// <paramref name="rowStart"/> in Sep's buffer) when the column's text appears there unchanged.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static Outcome Convert(ColumnOp op, SepReader.Row row, string raw, ref readonly char rowStart, out FieldValue value)
     {
         value = default;
@@ -233,11 +234,28 @@ public sealed partial class ShadowserverParser
         {
             return col;
         }
-        if (col.Length >= 2 && col[^1] == '"' && !col[1..^1].Contains('"'))
+        if (col.Length >= 2 && col[^1] == '"' && !HasQuote(col[1..^1]))
         {
             return col[1..^1];
         }
         return Unescape(col);
+    }
+
+    // Most values are short: a plain loop beats the call into the vectorised search (measured).
+    static bool HasQuote(ReadOnlySpan<char> s)
+    {
+        if (s.Length > 32)
+        {
+            return s.Contains('"');
+        }
+        foreach (var c in s)
+        {
+            if (c == '"')
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     static string Unescape(ReadOnlySpan<char> col)
