@@ -10,30 +10,28 @@ namespace Belfry.Enrichment;
 /// <remarks>
 /// A table slot is 8 bytes: the key's low 32 bits (whose low bits are also its home slot) and the
 /// ring position + 1 (0: empty), so a probe compares within one cache line and reads the ring only
-/// on a 32-bit match. The table is at most half full and grows by doubling up to twice the bound;
-/// a removal shifts the following run back (no tombstones). A key re-armed later points to its new
+/// on a 32-bit match. The table has twice the bound's slots (a power of two), so it is at most
+/// half full; a removal shifts the following run back (no tombstones). A key re-armed later points to its new
 /// ring position; its old ring item is then stale and skipped when it leaves the ring, as is an item
 /// whose key was removed meanwhile.
 /// </remarks>
 internal sealed class DedupTable
 {
-    const int InitialSlots = 1 << 17; // 1 MiB, 65,536 keys before the first growth
-
     readonly Item[] _ring;
     int _head;
     int _ringCount;
 
-    ulong[] _slots;
-    int _mask;
+    readonly ulong[] _slots;
+    readonly int _mask;
     int _live;
-    readonly int _maxSlots;
 
     public DedupTable(int maxEntries)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
         _ring = new Item[maxEntries];
-        _maxSlots = (int)Math.Min(1u << 30, BitOperations.RoundUpToPowerOf2((uint)maxEntries) * 2);
-        _slots = new ulong[Math.Min(InitialSlots, _maxSlots)];
+        // Sized for the bound from the start, like the ring: growing by doubling rehashed ~all keys
+        // into cold memory on the way to a million (measured: parse+enrich 620k -> 675-710k rows/s).
+        _slots = new ulong[(int)Math.Min(1u << 30, BitOperations.RoundUpToPowerOf2((uint)maxEntries) * 2)];
         _mask = _slots.Length - 1;
     }
 
@@ -92,11 +90,35 @@ internal sealed class DedupTable
         }
         slots[i] = Slot(tag, r);
         _live++;
-        if (_live * 2 > slots.Length && slots.Length < _maxSlots)
-        {
-            Grow();
-        }
     }
+
+    /// <summary>
+    /// Loads the table slots of <paramref name="keys"/>, then the ring items of the keys found there,
+    /// so the cache misses of a batch overlap instead of coming one by one. Only a hint: nothing changes.
+    /// </summary>
+    public void Prefetch(ReadOnlySpan<UInt128> keys)
+    {
+        var slots = _slots;
+        var mask = (uint)_mask;
+        ulong sink = 0;
+        foreach (var key in keys)
+        {
+            sink += slots[(int)((uint)(ulong)key & mask)];
+        }
+        var ring = _ring;
+        foreach (var key in keys)
+        {
+            var s = slots[(int)((uint)(ulong)key & mask)];
+            if (s != 0 && (uint)(s >> 32) == (uint)(ulong)key)
+            {
+                sink += ring[RingIndex(s)].K0;
+            }
+        }
+        _prefetchSink = sink;
+    }
+
+    // Keeps the prefetching loads from being optimised away.
+    ulong _prefetchSink;
 
     /// <summary>The oldest ring item's time; the ring must not be empty.</summary>
     public long OldestTicks => _ring[_head].Ticks;
@@ -174,28 +196,6 @@ internal sealed class DedupTable
         }
         slots[i] = 0;
         _live--;
-    }
-
-    void Grow()
-    {
-        var old = _slots;
-        var slots = new ulong[old.Length * 2];
-        var mask = slots.Length - 1;
-        foreach (var s in old)
-        {
-            if (s == 0)
-            {
-                continue;
-            }
-            var i = (int)((uint)(s >> 32) & (uint)mask);
-            while (slots[i] != 0)
-            {
-                i = (i + 1) & mask;
-            }
-            slots[i] = s;
-        }
-        _slots = slots;
-        _mask = mask;
     }
 
     static ulong Slot(uint tag, int ringIndex) => ((ulong)tag << 32) | (uint)(ringIndex + 1);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Belfry.Core.Events;
 
 namespace Belfry.Enrichment;
@@ -47,6 +48,17 @@ internal sealed class FieldPositions
         {
             return _last;
         }
+        // A file's rows alternate between layouts: a direct-mapped front of the dictionary answers
+        // most of them with one hash of the reference and two compares.
+        var slot = (RuntimeHelpers.GetHashCode(key) ^ (count * -1640531535)) & (RecentSlots - 1);
+        ref var recent = ref _recent[slot];
+        if (ReferenceEquals(recent.Key, key) && recent.Count == count)
+        {
+            _lastKey = key;
+            _lastCount = count;
+            _last = recent.Positions;
+            return recent.Positions;
+        }
         if (!_cache.TryGetValue(new Layout(key, count), out var positions))
         {
             positions = new int[_fields.Length];
@@ -60,11 +72,17 @@ internal sealed class FieldPositions
             }
             _cache.Add(new Layout(key, count), positions);
         }
+        recent = new Recent(key, count, positions);
         _lastKey = key;
         _lastCount = count;
         _last = positions;
         return positions;
     }
+
+    const int RecentSlots = 1024;
+    readonly Recent[] _recent = new Recent[RecentSlots];
+
+    readonly record struct Recent(object? Key, int Count, int[] Positions);
 
     /// <summary>A shared names array (compared by reference) and how many of its names an event uses.</summary>
     readonly record struct Layout(object Names, int Count);

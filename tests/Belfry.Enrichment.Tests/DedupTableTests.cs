@@ -55,6 +55,37 @@ public sealed class DedupTableTests
         }
     }
 
+    [Theory]
+    [InlineData(11, 50, 200, 60, 2)]
+    [InlineData(12, 1000, 3000, 600, 1)]
+    public void Process_Batches_SameAsReferenceEventByEvent(int seed, int maxEntries, int hosts, int windowSeconds, int stepSeconds)
+    {
+        var options = new DedupOptions { MaxEntries = maxEntries, Window = TimeSpan.FromSeconds(windowSeconds) };
+        var expert = new DeduplicatorExpert(options);
+        var reference = new ReferenceDeduplicator(options);
+        var random = new Random(seed);
+        var clock = 0L;
+        for (var round = 0; round < 200; round++)
+        {
+            var batch = new List<Event>();
+            var expected = new List<Event>();
+            for (var i = random.Next(0, 300); i > 0; i--)
+            {
+                clock += random.Next(0, stepSeconds + 1);
+                var e = Make(random.Next(hosts), s_t0.AddSeconds(clock + random.Next(-windowSeconds - 1, windowSeconds + 2)));
+                batch.Add(e);
+                if (!reference.IsDuplicate(e))
+                {
+                    expected.Add(e);
+                }
+            }
+            expert.Process(batch);
+            Assert.Equal(expected, batch);
+            Assert.Equal(reference.Count, expert.Count);
+            Assert.Equal(reference.Evicted, expert.Evicted);
+        }
+    }
+
     [Fact]
     public void IsDuplicate_ExactlyAtWindowEdge_IsDuplicate_OneTickPast_IsNot()
     {
@@ -69,7 +100,7 @@ public sealed class DedupTableTests
     }
 
     [Fact]
-    public void IsDuplicate_GrowsPastInitialTable_KeepsEveryKey()
+    public void IsDuplicate_KeysUpToTheBound_AllRemembered()
     {
         var expert = new DeduplicatorExpert(new DedupOptions { MaxEntries = 100_000 });
         for (var i = 0; i < 100_000; i++)

@@ -16,12 +16,30 @@ public readonly record struct EventId(UInt128 Value)
         ArgumentNullException.ThrowIfNull(feed);
         // XXH128 of the raw record's UTF-16 code units (little-endian, whatever the machine), seeded
         // with XXH64 of the feed name: no transcoding per record, and ("ab","c") differs from ("a","bc").
-        var seed = (long)XxHash64.HashToUInt64(MemoryMarshal.AsBytes(feed.AsSpan()));
+        var seed = SeedOf(feed);
         if (BitConverter.IsLittleEndian)
         {
             return new EventId(XxHash128.HashToUInt128(MemoryMarshal.AsBytes(raw), seed));
         }
         return ComputeBigEndian(raw, seed);
+    }
+
+    // The last feed's seed: a parser hashes thousands of records of one feed in a row. Immutable and
+    // swapped whole, so threads parsing different feeds only miss, never mix seeds up.
+    static FeedSeed? s_lastSeed;
+
+    sealed record FeedSeed(string Feed, long Seed);
+
+    static long SeedOf(string feed)
+    {
+        var last = Volatile.Read(ref s_lastSeed);
+        if (last is not null && (ReferenceEquals(last.Feed, feed) || string.Equals(last.Feed, feed, StringComparison.Ordinal)))
+        {
+            return last.Seed;
+        }
+        var seed = (long)XxHash64.HashToUInt64(MemoryMarshal.AsBytes(feed.AsSpan()));
+        Volatile.Write(ref s_lastSeed, new FeedSeed(feed, seed));
+        return seed;
     }
 
     static EventId ComputeBigEndian(ReadOnlySpan<char> raw, long seed)
