@@ -10,8 +10,9 @@ namespace Belfry.Benchmarks.Feeds;
 
 /// <summary>
 /// The feed hot path on an in-memory generated scan_http report: parse only, and parse followed by
-/// the experts of the default chain (constituency, taxonomy, dedup) on batches of 8192, as
-/// `belfry bench feeds` does. Results are per row (OperationsPerInvoke).
+/// the experts of the default chain (constituency, taxonomy, dedup) on batches of 8192, each into new
+/// events or into events recycled through an <see cref="EventPool"/> as `belfry bench feeds` and the
+/// pipeline do. Results are per row (OperationsPerInvoke).
 /// </summary>
 [MemoryDiagnoser]
 public class ShadowserverParseBenchmarks
@@ -23,7 +24,7 @@ public class ShadowserverParseBenchmarks
     [GlobalSetup]
     public void Setup() => _workload = ShadowserverWorkload.Create("scan_http", Rows);
 
-    [IterationSetup(Target = nameof(ParseEnrich))]
+    [IterationSetup(Targets = [nameof(ParseEnrich), nameof(ParseEnrichPooled)])]
     public void CreateExperts() => _experts = _workload.CreateExperts();
 
     [Benchmark(OperationsPerInvoke = Rows)]
@@ -31,6 +32,12 @@ public class ShadowserverParseBenchmarks
 
     [Benchmark(OperationsPerInvoke = Rows)]
     public long ParseEnrich() => _workload.Run(_experts);
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public long ParsePooled() => _workload.Run([], new EventPool(16384));
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public long ParseEnrichPooled() => _workload.Run(_experts, new EventPool(16384));
 }
 
 /// <summary>A generated Shadowserver report held in memory, a parser, and the default expert chain.</summary>
@@ -66,11 +73,14 @@ public sealed class ShadowserverWorkload
     public List<IEventExpert> CreateExperts() =>
         [new ConstituencyExpert(Index), new TaxonomyExpert(), new DeduplicatorExpert(new DedupOptions())];
 
-    /// <summary>Parses the whole report, running the experts on batches of 8192; returns the rows parsed.</summary>
-    public long Run(List<IEventExpert> experts)
+    /// <summary>
+    /// Parses the whole report, running the experts on batches of 8192; returns the rows parsed. With a
+    /// pool, every event of a batch (dropped duplicates included) goes back to it after the experts.
+    /// </summary>
+    public long Run(List<IEventExpert> experts, EventPool? pool = null)
     {
-        var sink = new BatchSink(experts);
-        Parser.Parse(new StringReader(Report), new FeedContext { FileName = FileName, ObservationTime = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) }, sink);
+        var sink = new BatchSink(experts, pool);
+        Parser.Parse(new StringReader(Report), new FeedContext { FileName = FileName, ObservationTime = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc), EventPool = pool }, sink);
         sink.Flush();
         return sink.Count;
     }
@@ -107,9 +117,10 @@ public sealed class ShadowserverWorkload
         return "/work/shared/reference/shadowserver/intelmq.json";
     }
 
-    sealed class BatchSink(List<IEventExpert> experts) : IFeedSink
+    sealed class BatchSink(List<IEventExpert> experts, EventPool? pool) : IFeedSink
     {
         readonly List<Event> _batch = new(8192);
+        readonly List<Event> _all = new(8192);
 
         public long Count { get; private set; }
 
@@ -129,11 +140,23 @@ public sealed class ShadowserverWorkload
         public void Flush()
         {
             Count += _batch.Count;
+            if (pool is not null)
+            {
+                _all.AddRange(_batch);
+            }
             foreach (var x in experts)
             {
                 x.Process(_batch);
             }
             _batch.Clear();
+            if (pool is not null)
+            {
+                foreach (var e in _all)
+                {
+                    pool.Return(e);
+                }
+                _all.Clear();
+            }
         }
     }
 }
