@@ -32,6 +32,6 @@ public sealed record DedupOptions
 
     public IReadOnlyList<string> KeyFields { get; init; } = DefaultKeyFields;
 
-    /// <summary>Most keys remembered; past it the oldest are forgotten.</summary>
+    /// <summary>Most keys remembered; past it the oldest are forgotten. At most 2^29; memory is allocated for the bound up front (24 bytes per key in the ring, 16 in the table).</summary>
     public int MaxEntries { get; init; } = 1_000_000;
 }

@@ -25,13 +25,17 @@ internal sealed class DedupTable
     readonly int _mask;
     int _live;
 
+    /// <summary>Most keys a table takes (its slots stay at most half full and fit one array).</summary>
+    public const int MaxSupportedEntries = 1 << 29;
+
     public DedupTable(int maxEntries)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxEntries, MaxSupportedEntries);
         _ring = new Item[maxEntries];
         // Sized for the bound from the start, like the ring: growing by doubling rehashed ~all keys
         // into cold memory on the way to a million (measured: parse+enrich 620k -> 675-710k rows/s).
-        _slots = new ulong[(int)Math.Min(1u << 30, BitOperations.RoundUpToPowerOf2((uint)maxEntries) * 2)];
+        _slots = new ulong[(int)BitOperations.RoundUpToPowerOf2((uint)maxEntries) * 2];
         _mask = _slots.Length - 1;
     }
 

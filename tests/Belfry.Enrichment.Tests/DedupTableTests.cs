@@ -116,4 +116,8 @@ public sealed class DedupTableTests
         Assert.Equal(1, expert.Evicted);
         Assert.Equal(100_000, expert.Count);
     }
+
+    [Fact]
+    public void Constructor_BoundPastTableLimit_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeduplicatorExpert(new DedupOptions { MaxEntries = DedupTable.MaxSupportedEntries + 1 }));
 }
