@@ -45,35 +45,7 @@ public sealed class EventRowEncoder
             throw new InvalidOperationException("A batch holds the rows of one encoder.");
         }
 
-        // The indexed columns, from one pass over the fields (first occurrence wins, like TryGet).
-        long? timeSource = null, timeObservation = null;
-        FieldValue feed = default, type = default;
-        for (var i = 0; i < e.Count; i++)
-        {
-            var name = e.NameAt(i);
-            if (name.Length < 9 || name[0] is not ('t' or 'f' or 'c'))
-            {
-                continue;
-            }
-            if (timeSource is null && name == Fields.TimeSource)
-            {
-                var v = e.ValueAt(i);
-                timeSource = v.Kind == FieldKind.Time ? v.Time.Ticks : long.MinValue;
-            }
-            else if (timeObservation is null && name == Fields.TimeObservation)
-            {
-                var v = e.ValueAt(i);
-                timeObservation = v.Kind == FieldKind.Time ? v.Time.Ticks : long.MinValue;
-            }
-            else if (feed.Kind == FieldKind.None && name == Fields.FeedName)
-            {
-                feed = e.ValueAt(i);
-            }
-            else if (type.Kind == FieldKind.None && name == Fields.ClassificationType)
-            {
-                type = e.ValueAt(i);
-            }
-        }
+        var (timeSource, timeObservation, feed, type) = IndexedColumns.Of(e);
         var feedText = TextOf(feed, out var feedString);
         var typeText = TextOf(type, out var typeString);
         var raw = e.Raw;
