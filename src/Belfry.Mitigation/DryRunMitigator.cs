@@ -32,17 +32,7 @@ public sealed class DryRunMitigator(BgpOptions options, ILogger<DryRunMitigator>
     public Task<Mitigation> AnnounceBlackholeAsync(NetAddress target, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var prefix = GoBgpCommand.HostPrefix(target);
-        var m = new Mitigation
-        {
-            Id = MitigationId.ForBlackhole(prefix),
-            Kind = MitigationKind.Blackhole,
-            Target = prefix,
-            Reason = reason,
-            AnnouncedAt = _time.GetUtcNow(),
-            NextHop = _options.NextHopFor(target),
-            Communities = _options.BlackholeCommunities(),
-        };
+        var m = Mitigation.Blackhole(target, reason, _options, _time.GetUtcNow());
         Record(GoBgpCommand.AddBlackhole(_options, target), m);
         return Task.FromResult(m);
     }
@@ -55,15 +45,7 @@ public sealed class DryRunMitigator(BgpOptions options, ILogger<DryRunMitigator>
         {
             throw new MitigationException($"Flowspec rule {rule} is invalid: {error}");
         }
-        var m = new Mitigation
-        {
-            Id = rule.Id,
-            Kind = MitigationKind.Flowspec,
-            Target = rule.Destination,
-            Reason = reason,
-            AnnouncedAt = _time.GetUtcNow(),
-            Rule = rule,
-        };
+        var m = Mitigation.Flowspec(rule, reason, _time.GetUtcNow());
         Record(GoBgpCommand.AddFlowspec(_options, rule), m);
         return Task.FromResult(m);
     }

@@ -44,6 +44,38 @@ public sealed record Mitigation
     public IReadOnlyList<BgpCommunity> Communities { get; init; } = [];
 
     public override string ToString() => Reason.Length == 0 ? Id.Value : $"{Id} ({Reason})";
+
+    /// <summary>The blackhole route a mitigator announces for <paramref name="target"/> (both mitigators build it the same way).</summary>
+    public static Mitigation Blackhole(NetAddress target, string reason, BgpOptions options, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var prefix = GoBgp.GoBgpCommand.HostPrefix(target);
+        return new Mitigation
+        {
+            Id = MitigationId.ForBlackhole(prefix),
+            Kind = MitigationKind.Blackhole,
+            Target = prefix,
+            Reason = reason,
+            AnnouncedAt = at,
+            NextHop = options.NextHopFor(target),
+            Communities = options.BlackholeCommunities(),
+        };
+    }
+
+    /// <summary>The Flowspec route a mitigator announces for a validated <paramref name="rule"/>.</summary>
+    public static Mitigation Flowspec(FlowspecRule rule, string reason, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new Mitigation
+        {
+            Id = rule.Id,
+            Kind = MitigationKind.Flowspec,
+            Target = rule.Destination,
+            Reason = reason,
+            AnnouncedAt = at,
+            Rule = rule,
+        };
+    }
 }
 
 /// <summary>

@@ -44,16 +44,7 @@ public sealed class GoBgpMitigator : IMitigator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reason);
         var prefix = GoBgpCommand.HostPrefix(target);
-        var mitigation = new Mitigation
-        {
-            Id = MitigationId.ForBlackhole(prefix),
-            Kind = MitigationKind.Blackhole,
-            Target = prefix,
-            Reason = reason,
-            AnnouncedAt = _time.GetUtcNow(),
-            NextHop = _options.NextHopFor(target),
-            Communities = _options.BlackholeCommunities(),
-        };
+        var mitigation = Mitigation.Blackhole(target, reason, _options, _time.GetUtcNow());
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -82,15 +73,7 @@ public sealed class GoBgpMitigator : IMitigator, IDisposable
         {
             throw new MitigationException($"Flowspec rule {rule} is invalid: {error}");
         }
-        var mitigation = new Mitigation
-        {
-            Id = rule.Id,
-            Kind = MitigationKind.Flowspec,
-            Target = rule.Destination,
-            Reason = reason,
-            AnnouncedAt = _time.GetUtcNow(),
-            Rule = rule,
-        };
+        var mitigation = Mitigation.Flowspec(rule, reason, _time.GetUtcNow());
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
