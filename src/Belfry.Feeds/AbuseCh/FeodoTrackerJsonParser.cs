@@ -50,25 +50,8 @@ public sealed class FeodoTrackerJsonParser : IFeedParser
         {
             throw new FeedFormatException($"Feed '{Feed.Name}', file '{context.FileName}': expected a JSON array of C2 entries, found an object.");
         }
-        while (true)
+        foreach (var raw in json.Elements(run, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var status = json.Next();
-            if (status == JsonScan.End)
-            {
-                return;
-            }
-            if (status == JsonScan.Broken)
-            {
-                run.Reject(json.Line, json.Value, json.Error!);
-                return;
-            }
-            if (status == JsonScan.TooLong)
-            {
-                run.RejectTooLong(json.Line, json.Value);
-                continue;
-            }
-            var raw = json.Value.ToString();
             if (!JsonValues.TryParseObject(raw, out var doc, out var error))
             {
                 run.Reject(json.Line, raw, error!);

@@ -112,25 +112,8 @@ public sealed class ThreatFoxParser : IFeedParser
         {
             throw new FeedFormatException($"Feed '{run.Feed.Name}', file '{run.Context.FileName}': expected a JSON object keyed by IOC id.");
         }
-        while (true)
+        foreach (var text in json.Elements(run, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var status = json.Next();
-            if (status == JsonScan.End)
-            {
-                return;
-            }
-            if (status == JsonScan.Broken)
-            {
-                run.Reject(json.Line, json.Value, json.Error!);
-                return;
-            }
-            if (status == JsonScan.TooLong)
-            {
-                run.RejectTooLong(json.Line, json.Value);
-                continue;
-            }
-            var text = json.Value.ToString();
             JsonDocument doc;
             try
             {

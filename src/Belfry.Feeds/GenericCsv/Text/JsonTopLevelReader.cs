@@ -72,6 +72,34 @@ internal sealed class JsonTopLevelReader : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// The text of each complete element in turn (<see cref="Line"/> and <see cref="Key"/> describe
+    /// the current one). An element over the size cap is quarantined and skipped; broken JSON is
+    /// quarantined and ends the input, since nothing after it can be located reliably.
+    /// </summary>
+    public IEnumerable<string> Elements(FeedRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (Next())
+            {
+                case JsonScan.End:
+                    yield break;
+                case JsonScan.Broken:
+                    run.Reject(Line, Value, Error!);
+                    yield break;
+                case JsonScan.TooLong:
+                    run.RejectTooLong(Line, Value);
+                    continue;
+                default:
+                    yield return Value.ToString();
+                    break;
+            }
+        }
+    }
+
     public JsonScan Next()
     {
         Error = null;
