@@ -128,24 +128,12 @@ sealed class EventInserter : IDisposable
                     _prefixOf = null;
                 }
             }
-            foreach (var (id, text) in _symbols.Pending())
-            {
-                Check(raw.sqlite3_bind_int(_insertSymbol, 1, id), "bind");
-                BindText(_insertSymbol, 2, text);
-                Step(_insertSymbol, "store symbols");
-            }
-            Step(_commit, "commit");
-            _symbols.MarkPersisted();
+            CommitWithSymbols();
             return new StoreResult(inserted, duplicates);
         }
         catch
         {
-            if (raw.sqlite3_get_autocommit(_db) == 0)
-            {
-                raw.sqlite3_step(_rollback);
-                raw.sqlite3_reset(_rollback);
-            }
-            _symbols.DiscardPending();
+            RollbackAndDiscardSymbols();
             throw;
         }
     }
@@ -195,25 +183,13 @@ sealed class EventInserter : IDisposable
                     }
                 }
             }
-            foreach (var (id, text) in _symbols.Pending())
-            {
-                Check(raw.sqlite3_bind_int(_insertSymbol, 1, id), "bind");
-                BindText(_insertSymbol, 2, text);
-                Step(_insertSymbol, "store symbols");
-            }
-            Step(_commit, "commit");
-            _symbols.MarkPersisted();
+            CommitWithSymbols();
             return new StoreResult(inserted, duplicates);
         }
         catch
         {
-            if (raw.sqlite3_get_autocommit(_db) == 0)
-            {
-                raw.sqlite3_step(_rollback);
-                raw.sqlite3_reset(_rollback);
-            }
             // Still a prefix of the encoder's table (the pending symbols were its own).
-            _symbols.DiscardPending();
+            RollbackAndDiscardSymbols();
             throw;
         }
     }
@@ -258,6 +234,29 @@ sealed class EventInserter : IDisposable
             Check(rc, "store events");
         }
         return raw.sqlite3_changes(_db) == 1;
+    }
+
+    /// <summary>Symbols first seen in this transaction are stored in it, so committed rows never refer to unknown ids.</summary>
+    void CommitWithSymbols()
+    {
+        foreach (var (id, text) in _symbols.Pending())
+        {
+            Check(raw.sqlite3_bind_int(_insertSymbol, 1, id), "bind");
+            BindText(_insertSymbol, 2, text);
+            Step(_insertSymbol, "store symbols");
+        }
+        Step(_commit, "commit");
+        _symbols.MarkPersisted();
+    }
+
+    void RollbackAndDiscardSymbols()
+    {
+        if (raw.sqlite3_get_autocommit(_db) == 0)
+        {
+            raw.sqlite3_step(_rollback);
+            raw.sqlite3_reset(_rollback);
+        }
+        _symbols.DiscardPending();
     }
 
     bool Insert(Event e)
