@@ -280,7 +280,14 @@ sealed class EventInserter : IDisposable
         }
         var n = EventCodec.Encode(e, _fields, _symbols);
         Check(raw.sqlite3_bind_blob(s, 8, _fields.AsSpan(0, n)), "bind");
-        BindText(s, 9, e.Raw);
+        if (e.HasRaw)
+        {
+            BindText(s, 9, e.RawSpan);
+        }
+        else
+        {
+            Check(raw.sqlite3_bind_null(s, 9), "bind");
+        }
         var rc = raw.sqlite3_step(s);
         raw.sqlite3_reset(s);
         if (rc != SqliteDone)

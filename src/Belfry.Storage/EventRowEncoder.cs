@@ -48,12 +48,13 @@ public sealed class EventRowEncoder
         var (timeSource, timeObservation, feed, type) = IndexedColumns.Of(e);
         var feedText = TextOf(feed, out var feedString);
         var typeText = TextOf(type, out var typeString);
-        var raw = e.Raw;
+        var raw = e.RawSpan;
+        var hasRaw = e.HasRaw;
         var org = e.Organisation;
         var max = 16 + 1 + 8 + 8 + 1
             + MaxOptional(feedText.Length) + MaxOptional(typeText.Length) + MaxOptional(org?.Length ?? 0)
             + 5 + EventCodec.MaxEncodedLength(e)
-            + MaxOptional(raw?.Length ?? 0);
+            + MaxOptional(raw.Length);
         var dest = batch.Reserve(max);
         e.Id.WriteBytes(dest);
         var pos = 16;
@@ -80,7 +81,7 @@ public sealed class EventRowEncoder
             blob[..n].CopyTo(dest[(pos + lengthBytes)..]);
         }
         pos += lengthBytes + n;
-        pos += WriteOptional(dest[pos..], raw, raw);
+        pos += WriteOptional(dest[pos..], hasRaw ? e : null, raw);
         batch.SymbolWatermark = Symbols.Count;
         batch.Commit(pos);
     }

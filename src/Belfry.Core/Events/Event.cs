@@ -74,9 +74,24 @@ public sealed class Event
         _count = values.Length;
         _sharedNames = true;
         Id = default;
-        Raw = null;
+        _rawSource = null;
+        _rawStart = 0;
+        _rawLength = 0;
         Organisation = null;
         Tlp = Tlp.Amber;
+    }
+
+    /// <summary>
+    /// Drops what the event refers to while it waits in an <see cref="EventPool"/>: its values and raw
+    /// record are slices of the parser's text chunks, which would otherwise stay alive (and be copied
+    /// from generation to generation by the GC) until the event is rented again.
+    /// </summary>
+    internal void ClearForPool()
+    {
+        Array.Clear(_values, 0, Math.Min(_count, _values.Length));
+        _count = 0;
+        _rawSource = null;
+        Organisation = null;
     }
 
     /// <summary>
@@ -89,8 +104,47 @@ public sealed class Event
     /// <summary>Deterministic id: the same feed record always gets the same id.</summary>
     public EventId Id { get; set; }
 
-    /// <summary>The original record, as text (a CSV line, a JSON object, a list line).</summary>
-    public string? Raw { get; set; }
+    // The raw record is a whole string or a slice of a longer one: parsers copy the rows of a file
+    // into shared chunks (TextChunkWriter) so that a row costs no string of its own.
+    string? _rawSource;
+    int _rawStart;
+    int _rawLength;
+
+    /// <summary>
+    /// The original record, as text (a CSV line, a JSON object, a list line). When the record is a
+    /// slice of a shared chunk (<see cref="SetRaw(string, int, int)"/>) each read makes a string:
+    /// writers use <see cref="RawSpan"/>.
+    /// </summary>
+    public string? Raw
+    {
+        get => _rawSource is null || (_rawStart == 0 && _rawLength == _rawSource.Length)
+            ? _rawSource
+            : _rawSource.Substring(_rawStart, _rawLength);
+        set
+        {
+            _rawSource = value;
+            _rawStart = 0;
+            _rawLength = value?.Length ?? 0;
+        }
+    }
+
+    /// <summary>Whether the event has a raw record.</summary>
+    public bool HasRaw => _rawSource is not null;
+
+    /// <summary>The raw record without allocating (empty when there is none).</summary>
+    public ReadOnlySpan<char> RawSpan => _rawSource is null ? default : _rawSource.AsSpan(_rawStart, _rawLength);
+
+    /// <summary>The raw record is <paramref name="length"/> characters of <paramref name="source"/> from <paramref name="start"/>.</summary>
+    public void SetRaw(string source, int start, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, source.Length - start);
+        _rawSource = source;
+        _rawStart = start;
+        _rawLength = length;
+    }
 
     /// <summary>Id of the organisation the event is about, when the constituency knows it.</summary>
     public string? Organisation { get; set; }

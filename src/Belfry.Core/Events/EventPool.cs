@@ -55,6 +55,7 @@ public sealed class EventPool
         if (_count < _free.Length)
         {
             e.InPool = true;
+            e.ClearForPool();
             _free[_count++] = e;
         }
     }

@@ -42,7 +42,7 @@ public static class IntelMqJsonWriter
         writer.WriteStartObject();
         // The three added keys go in sorted position too: "extra.organisation" < "raw" < "tlp".
         var extraOrgDone = e.Organisation is null;
-        var rawDone = e.Raw is null;
+        var rawDone = !e.HasRaw;
         var tlpDone = false;
         foreach (var i in span)
         {
@@ -64,7 +64,11 @@ public static class IntelMqJsonWriter
         }
         if (!rawDone && (next is null || string.CompareOrdinal(Fields.Raw, next) < 0))
         {
-            w.WriteBase64String(Fields.Raw, Encoding.UTF8.GetBytes(e.Raw!));
+            var raw = e.RawSpan;
+            var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(raw.Length));
+            var n = Encoding.UTF8.GetBytes(raw, utf8);
+            w.WriteBase64String(Fields.Raw, utf8.AsSpan(0, n));
+            ArrayPool<byte>.Shared.Return(utf8);
             rawDone = true;
         }
         if (!tlpDone && (next is null || string.CompareOrdinal(Fields.Tlp, next) < 0))

@@ -24,18 +24,19 @@ public sealed partial class ShadowserverParser
     /// first (it may turn the value into "nothing"), then the field's own validation.
     /// </summary>
     /// <remarks>
-    /// Text values are slices of <paramref name="raw"/> (the row as read, whose characters start at
-    /// <paramref name="rowStart"/> in Sep's buffer) when the column's text appears there unchanged.
+    /// Text values are slices of <paramref name="raw"/> (the row as read, copied into a chunk, whose
+    /// characters start at <paramref name="rowStart"/> in Sep's buffer) when the column's text appears
+    /// there unchanged.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static Outcome Convert(ColumnOp op, SepReader.Row row, string raw, ref readonly char rowStart, out FieldValue value)
+    static Outcome Convert(ColumnOp op, SepReader.Row row, RowText raw, QuoteMap quotes, ref readonly char rowStart, out FieldValue value)
     {
         value = default;
         if (op.Col >= row.ColCount)
         {
             return Outcome.Absent; // a short row: its trailing columns are empty
         }
-        var s = ColText(row[op.Col].Span).Trim();
+        var s = ColText(row[op.Col].Span, quotes, in rowStart).Trim();
         string? computed = null;
         switch (op.Conversion)
         {
@@ -66,10 +67,15 @@ public sealed partial class ShadowserverParser
                 }
                 break;
             case ShadowserverConversion.ExtractCveFromTag:
-                computed = ExtractCves(s);
+                computed = ExtractCves(s, out var single);
                 if (computed is null)
                 {
-                    return Outcome.Absent;
+                    if (single.IsEmpty)
+                    {
+                        return Outcome.Absent;
+                    }
+                    s = single; // the one CVE id, as written in the row
+                    break;
                 }
                 s = computed;
                 break;
@@ -241,6 +247,32 @@ public sealed partial class ShadowserverParser
         return Unescape(col);
     }
 
+    /// <summary>
+    /// <see cref="ColText(ReadOnlySpan{char})"/> for a column of the row whose quotes are mapped in
+    /// <paramref name="quotes"/>: whether a quoted value has a quote inside is a look at the map.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ReadOnlySpan<char> ColText(ReadOnlySpan<char> col, QuoteMap quotes, ref readonly char rowStart)
+    {
+        if (col.IsEmpty || col[0] != '"')
+        {
+            return col;
+        }
+        if (col.Length >= 2 && col[^1] == '"')
+        {
+            var offset = Unsafe.ByteOffset(in rowStart, in MemoryMarshal.GetReference(col)) / sizeof(char);
+            var inner = col[1..^1];
+            // Sep's columns lie inside its row; the plain scan is there should one ever not.
+            if ((nuint)offset < (nuint)quotes.Length && (nuint)col.Length <= (nuint)(quotes.Length - offset)
+                ? !quotes.AnyIn((int)offset + 1, inner.Length)
+                : !HasQuote(inner))
+            {
+                return inner;
+            }
+        }
+        return Unescape(col);
+    }
+
     // Most values are short: a plain loop beats the call into the vectorised search (measured).
     static bool HasQuote(ReadOnlySpan<char> s)
     {
@@ -279,18 +311,21 @@ public sealed partial class ShadowserverParser
         return new string(chars, 0, n);
     }
 
+    /// <summary>Where the row's copy is: <see cref="Length"/> characters of <see cref="Source"/> (a chunk) from <see cref="Start"/>.</summary>
+    readonly record struct RowText(string Source, int Start, int Length);
+
     /// <summary>
     /// The column's text as a slice of the raw row when it lies in Sep's row buffer (which Sep leaves
     /// as read, so the row copy has the same characters at the same offset), else a string (a value
     /// that had doubled quotes undone).
     /// </summary>
-    static FieldValue Text(ReadOnlySpan<char> trimmed, string raw, ref readonly char rowStart)
+    static FieldValue Text(ReadOnlySpan<char> trimmed, RowText raw, ref readonly char rowStart)
     {
         var offset = Unsafe.ByteOffset(in rowStart, in MemoryMarshal.GetReference(trimmed)) / sizeof(char);
         if ((nuint)offset <= (nuint)raw.Length && (nuint)trimmed.Length <= (nuint)(raw.Length - offset))
         {
-            Debug.Assert(raw.AsSpan((int)offset, trimmed.Length).SequenceEqual(trimmed));
-            return FieldValue.OfSlice(raw, (int)offset, trimmed.Length);
+            Debug.Assert(raw.Source.AsSpan(raw.Start + (int)offset, trimmed.Length).SequenceEqual(trimmed));
+            return FieldValue.OfSlice(raw.Source, raw.Start + (int)offset, trimmed.Length);
         }
         return FieldValue.Of(trimmed.ToString());
     }
@@ -381,30 +416,57 @@ public sealed partial class ShadowserverParser
 
     /// <summary>
     /// IntelMQ extract_cve_from_tag: the CVE ids among the tag's items, sorted, joined by ';';
-    /// nothing when there is none. Shadowserver separates tags with ';' or ','.
+    /// nothing when there is none. Shadowserver separates tags with ';' or ','. The usual case, one
+    /// id already in lower case, comes back as <paramref name="single"/>, a slice of the tag, and no
+    /// string is made.
     /// </summary>
-    static string? ExtractCves(ReadOnlySpan<char> tag)
+    static string? ExtractCves(ReadOnlySpan<char> tag, out ReadOnlySpan<char> single)
     {
+        single = default;
         if (tag.IndexOf("cve-", StringComparison.OrdinalIgnoreCase) < 0)
         {
             return null;
         }
-        var found = new List<string>();
+        ReadOnlySpan<char> first = default;
+        List<string>? found = null;
         foreach (var range in tag.SplitAny(";,"))
         {
             var t = tag[range].Trim();
-            if (IsCve(t))
+            if (!IsCve(t))
             {
-                var id = t.ToString().ToLowerInvariant();
-                if (!found.Contains(id))
+                continue;
+            }
+            if (found is null)
+            {
+                if (first.IsEmpty)
                 {
-                    found.Add(id);
+                    first = t;
+                    continue;
                 }
+                if (t.Equals(first, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                found = [first.ToString().ToLowerInvariant()];
+            }
+            var id = t.ToString().ToLowerInvariant();
+            if (!found.Contains(id))
+            {
+                found.Add(id);
             }
         }
-        if (found.Count == 0)
+        if (found is null)
         {
-            return null;
+            if (first.IsEmpty)
+            {
+                return null;
+            }
+            if (IsLower(first))
+            {
+                single = first;
+                return null;
+            }
+            return first.ToString().ToLowerInvariant();
         }
         found.Sort(StringComparer.Ordinal);
         return string.Join(';', found);

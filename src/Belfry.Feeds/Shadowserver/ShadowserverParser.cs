@@ -222,6 +222,8 @@ public sealed partial class ShadowserverParser : IFeedParser
         // With a pool the constants are filled into the scratch row too, then copied into the event.
         var values = new FieldValue[ops.Length + extraCols.Length + constants.Length];
         var scratchEvent = layouts is null ? new Event(capacity) : null;
+        var chunks = new TextChunkWriter();
+        var quotes = new QuoteMap();
         var rows = 0;
         while (true)
         {
@@ -271,8 +273,10 @@ public sealed partial class ShadowserverParser : IFeedParser
             }
 
             // Text values are slices of this copy, at the offsets they have in Sep's row.
-            var raw = span.ToString();
+            var raw = chunks.Append(span, out var rawStart);
+            var at = new RowText(raw, rawStart, span.Length);
             ref readonly var rowStart = ref MemoryMarshal.GetReference(span);
+            quotes.Build(span);
             var n = 0;
             ulong present = 0;
             ColumnOp? failed = null;
@@ -280,7 +284,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             for (var i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
-                var outcome = Convert(op, row, raw, in rowStart, out var value);
+                var outcome = Convert(op, row, at, quotes, in rowStart, out var value);
                 if (outcome == Outcome.Ok)
                 {
                     if (layouts is null)
@@ -306,7 +310,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                 var reason = failedInvalid
                     ? InvalidReason(failed, ColText(row[failed.Col].Span))
                     : $"required column '{failed.Column}' ({failed.Target}) is empty";
-                sink.OnRejected(new Rejection(feedName, file, line, raw, reason));
+                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span), reason));
                 scratchEvent = layouts is null ? new Event(capacity) : null;
                 continue;
             }
@@ -316,7 +320,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                 {
                     continue;
                 }
-                var text = ColText(row[extraCols[i]].Span);
+                var text = ColText(row[extraCols[i]].Span, quotes, in rowStart);
                 if (!text.IsEmpty)
                 {
                     // Names of unmapped columns are distinct from every mapped target.
@@ -361,9 +365,9 @@ public sealed partial class ShadowserverParser : IFeedParser
                 }
                 ev = new Event(layouts.NamesFor(present, n), exact, n + constants.Length);
             }
-            ev.Raw = raw;
+            ev.SetRaw(raw, rawStart, span.Length);
             ev.Tlp = tlp;
-            ev.Id = EventId.Compute(feedName, raw);
+            ev.Id = EventId.Compute(feedName, span);
             sink.OnEvent(ev);
         }
     }
