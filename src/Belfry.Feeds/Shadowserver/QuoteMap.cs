@@ -53,24 +53,32 @@ internal sealed class QuoteMap
     }
 
     /// <summary>Whether any of the <paramref name="length"/> characters from <paramref name="start"/> is a quote.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool AnyIn(int start, int length)
     {
         if (length <= 0)
         {
             return false;
         }
+        if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start))
+        {
+            ThrowOutsideRow();
+        }
+        var shift = start & 63;
+        if (length <= 64 - shift)
+        {
+            // Inside one word: most values are.
+            return ((_bits[start >> 6] >> shift) & (ulong.MaxValue >> (64 - length))) != 0;
+        }
+        return AnyAcrossWords(start, length);
+    }
+
+    bool AnyAcrossWords(int start, int length)
+    {
         var end = start + length; // exclusive
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _length);
         var first = start >> 6;
         var last = (end - 1) >> 6;
-        var headMask = ulong.MaxValue << (start & 63);
-        var tailMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
-        if (first == last)
-        {
-            return (_bits[first] & headMask & tailMask) != 0;
-        }
-        if ((_bits[first] & headMask) != 0 || (_bits[last] & tailMask) != 0)
+        if ((_bits[first] & (ulong.MaxValue << (start & 63))) != 0 || (_bits[last] & (ulong.MaxValue >> (63 - ((end - 1) & 63)))) != 0)
         {
             return true;
         }
@@ -83,6 +91,9 @@ internal sealed class QuoteMap
         }
         return false;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    static void ThrowOutsideRow() => throw new ArgumentOutOfRangeException("start", "The range is not inside the mapped row.");
 
     /// <summary>Characters in the mapped row.</summary>
     public int Length => _length;
