@@ -41,8 +41,7 @@ public sealed partial class ShadowserverParser
         switch (op.Conversion)
         {
             case ShadowserverConversion.ValidateToNone:
-                // IntelMQ validate_to_none: '', '0' and 'unknown' mean "no value".
-                if (s.IsEmpty || s is "0" || s.Equals("unknown", StringComparison.OrdinalIgnoreCase))
+                if (s.IsEmpty || IsNoneToken(s))
                 {
                     return Outcome.Absent;
                 }
@@ -226,6 +225,11 @@ public sealed partial class ShadowserverParser
                 return Outcome.Ok;
         }
     }
+
+    /// <summary>IntelMQ validate_to_none: '0' and 'unknown' (any case) mean "no value", as the empty text does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool IsNoneToken(ReadOnlySpan<char> s) =>
+        s.Length == 1 ? s[0] == '0' : s.Length == 7 && s.Equals("unknown", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The column's text as Sep's unescaping gives it: a value starting with a quote loses that quote,

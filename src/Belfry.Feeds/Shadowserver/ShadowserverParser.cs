@@ -249,6 +249,7 @@ public sealed partial class ShadowserverParser : IFeedParser
         readonly FieldValue[] _values;
         readonly TextChunkWriter _chunks = new();
         readonly QuoteMap _quotes = new();
+        readonly bool[] _plain;
         Event? _scratchEvent;
 
         public RowConverter(ShadowserverPlan plan, FeedContext context, IFeedSink sink)
@@ -265,6 +266,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             // With a pool the constants are filled into the scratch row too, then copied into the event.
             _values = new FieldValue[plan.Ops.Length + plan.ExtraCols.Length + plan.Constants.Length];
             _scratchEvent = _layouts is null ? new Event(plan.EventCapacity) : null;
+            _plain = Array.ConvertAll(plan.Ops, o => o.IsPlainText && !o.Required); // required ones may reject the row
         }
 
         public void Convert(SepReader.Row row)
@@ -281,6 +283,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             var values = _values;
             var quotes = _quotes;
             var scratchEvent = _scratchEvent;
+            var plain = _plain;
             var span = row.Span;
             if (span.IsWhiteSpace())
             {
@@ -317,9 +320,28 @@ public sealed partial class ShadowserverParser : IFeedParser
             ulong present = 0;
             ColumnOp? failed = null;
             var failedInvalid = false;
+            var colCount = row.ColCount;
             for (var i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
+                if (layouts is not null && plain[i])
+                {
+                    // The general Convert, in line for plain text columns (see ColumnOp.IsPlainText).
+                    if (op.Col >= colCount)
+                    {
+                        continue;
+                    }
+                    var s = TrimFast(ColText(row[op.Col].Span, quotes, in rowStart));
+                    if (s.IsEmpty || (op.Conversion == ShadowserverConversion.ValidateToNone && IsNoneToken(s)))
+                    {
+                        continue;
+                    }
+                    values[n++] = op.Kind == ValueKind.Text || IsLower(s)
+                        ? Text(s, at, in rowStart)
+                        : FieldValue.Of(s.ToString().ToLowerInvariant());
+                    present |= 1UL << i;
+                    continue;
+                }
                 var outcome = ShadowserverParser.Convert(op, row, at, quotes, in rowStart, out var value);
                 if (outcome == Outcome.Ok)
                 {

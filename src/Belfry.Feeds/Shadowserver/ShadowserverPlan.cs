@@ -42,6 +42,13 @@ internal sealed class ColumnOp
     public int DetailCol { get; init; } = -1;
 
     public string? InvalidReason { get; set; }
+
+    /// <summary>
+    /// A plain text column (text or lower-case kind; no conversion, or validate_to_none): most of a
+    /// report's columns, converted in line by the row loop rather than through the general switch.
+    /// </summary>
+    public bool IsPlainText => Kind is ValueKind.Text or ValueKind.Lower &&
+        Conversion is ShadowserverConversion.None or ShadowserverConversion.ValidateToNone;
 }
 
 /// <summary>The per-file parse plan: column ops, unknown columns kept as extra.*, constant field values.</summary>
