@@ -82,6 +82,45 @@ public sealed class Event
     }
 
     /// <summary>
+    /// Starts filling this (pooled, cleared) event in place, for a parser that writes its values
+    /// straight into the event rather than into a scratch row that is then copied: the returned array
+    /// has at least <paramref name="capacity"/> slots, all empty, and the event has no fields until
+    /// <see cref="EndFill"/>.
+    /// </summary>
+    public FieldValue[] BeginFill(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        Array.Clear(_values, 0, Math.Min(_count, _values.Length));
+        if (_values.Length < capacity)
+        {
+            _values = new FieldValue[capacity];
+        }
+        _count = 0;
+        return _values;
+    }
+
+    /// <summary>
+    /// Ends <see cref="BeginFill"/>: the first <paramref name="count"/> values written are the fields
+    /// named by <paramref name="names"/> (shared, as in <see cref="Event(string[], FieldValue[], int)"/>);
+    /// id, raw record, organisation and TLP are reset.
+    /// </summary>
+    public void EndFill(string[] names, int count)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Math.Min(names.Length, _values.Length));
+        _names = names;
+        _count = count;
+        _sharedNames = true;
+        Id = default;
+        _rawSource = null;
+        _rawStart = 0;
+        _rawLength = 0;
+        Organisation = null;
+        Tlp = Tlp.Amber;
+    }
+
+    /// <summary>
     /// Drops what the event refers to while it waits in an <see cref="EventPool"/>: its values and raw
     /// record are slices of the parser's text chunks, which would otherwise stay alive (and be copied
     /// from generation to generation by the GC) until the event is rented again.

@@ -44,6 +44,28 @@ public sealed class EventPool
         return e;
     }
 
+    /// <summary>
+    /// An event to fill in place (<see cref="Event.BeginFill"/>): <paramref name="values"/> has at least
+    /// <paramref name="capacity"/> empty slots. Call <see cref="Event.EndFill"/> before using the event,
+    /// or clear the slots written and give it back.
+    /// </summary>
+    public Event RentForFill(int capacity, out FieldValue[] values)
+    {
+        Event e;
+        if (_count > 0)
+        {
+            e = _free[--_count];
+            _free[_count] = null!;
+            e.InPool = false;
+        }
+        else
+        {
+            e = new Event([], [], 0);
+        }
+        values = e.BeginFill(capacity);
+        return e;
+    }
+
     /// <summary>Gives <paramref name="e"/> back; it must not be used afterwards. Past the bound it is left to the GC.</summary>
     public void Return(Event e)
     {

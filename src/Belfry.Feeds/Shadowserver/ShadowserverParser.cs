@@ -263,7 +263,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             // Rows of one file share their field-name arrays, one per combination of present columns;
             // that needs distinct names (else Set semantics) and at most 64 columns for the mask.
             _layouts = plan.DistinctNames && plan.Ops.Length + plan.ExtraCols.Length <= 64 ? new LayoutCache(plan) : null;
-            // With a pool the constants are filled into the scratch row too, then copied into the event.
+            // The scratch row, when events are not filled in place.
             _values = new FieldValue[plan.Ops.Length + plan.ExtraCols.Length + plan.Constants.Length];
             _scratchEvent = _layouts is null ? new Event(plan.EventCapacity) : null;
             _plain = Array.ConvertAll(plan.Ops, o => o.IsPlainText && !o.Required); // required ones may reject the row
@@ -316,6 +316,12 @@ public sealed partial class ShadowserverParser : IFeedParser
             var at = new RowText(raw, rawStart, span.Length);
             ref readonly var rowStart = ref MemoryMarshal.GetReference(span);
             quotes.Build(span);
+            // With a pool, values go straight into the event they will be part of.
+            Event? filling = null;
+            if (layouts is not null && _pool is not null)
+            {
+                filling = _pool.RentForFill(values.Length + ExpertSlack, out values);
+            }
             var n = 0;
             ulong present = 0;
             ColumnOp? failed = null;
@@ -370,6 +376,11 @@ public sealed partial class ShadowserverParser : IFeedParser
                     : $"required column '{failed.Column}' ({failed.Target}) is empty";
                 sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span), reason));
                 _scratchEvent = layouts is null ? new Event(plan.EventCapacity) : null;
+                if (filling is not null)
+                {
+                    Array.Clear(values, 0, n);
+                    _pool!.Return(filling);
+                }
                 return;
             }
             for (var i = 0; i < extraCols.Length; i++)
@@ -404,13 +415,14 @@ public sealed partial class ShadowserverParser : IFeedParser
                     ev.Set(constants[i].Key, constants[i].Value);
                 }
             }
-            else if (_pool is not null)
+            else if (filling is not null)
             {
                 for (var i = 0; i < constants.Length; i++)
                 {
                     values[n + i] = constants[i].Value;
                 }
-                ev = _pool.Rent(layouts.NamesFor(present, n), values.AsSpan(0, n + constants.Length), values.Length + ExpertSlack);
+                ev = filling;
+                ev.EndFill(layouts.NamesFor(present, n), n + constants.Length);
             }
             else
             {

@@ -71,4 +71,31 @@ public sealed class EventPoolTests
         pool.Return(new Event(s_short, new FieldValue[4], 0));
         Assert.Equal(1, pool.Count);
     }
+
+    [Fact]
+    public void RentForFill_AfterReturn_GivesEmptySlotsAndAFreshEvent()
+    {
+        var pool = new EventPool();
+        var first = pool.Rent(s_long, [FieldValue.Of("a"), FieldValue.Of(443), FieldValue.Of("x.example"), FieldValue.Of("scanner")], 8);
+        first.Raw = "raw";
+        first.Organisation = "org";
+        first.Tlp = Tlp.Red;
+        pool.Return(first);
+
+        var second = pool.RentForFill(8, out var values);
+        Assert.Same(first, second);
+        Assert.True(values.Length >= 8);
+        Assert.All(values, v => Assert.Equal(FieldKind.None, v.Kind));
+        values[0] = FieldValue.Of("b");
+        values[1] = FieldValue.Of("vulnerable-system");
+        second.EndFill(s_short, 2);
+
+        Assert.Equal(2, second.Count);
+        Assert.Equal("b", second.FeedName);
+        Assert.Equal("vulnerable-system", second.ClassificationType);
+        Assert.False(second.HasRaw);
+        Assert.Null(second.Organisation);
+        Assert.Equal(Tlp.Amber, second.Tlp);
+        Assert.Throws<ArgumentOutOfRangeException>(() => second.EndFill(s_short, 5));
+    }
 }
