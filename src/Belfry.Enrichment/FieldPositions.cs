@@ -48,9 +48,12 @@ internal sealed class FieldPositions
         {
             return _last;
         }
-        // A file's rows alternate between layouts: a direct-mapped front of the dictionary answers
-        // most of them with one hash of the reference and two compares.
-        var slot = (RuntimeHelpers.GetHashCode(key) ^ (count * -1640531535)) & (RecentSlots - 1);
+        // A file's rows alternate between layouts (a thousand in a scan_http report, at one or two
+        // counts as experts add fields): a direct-mapped table answers most of them. A layout with a
+        // number (Event.LayoutId) is worked out from the names when it is not there; others are hashed
+        // by reference, with a dictionary behind.
+        var id = e.LayoutId;
+        var slot = ((id != 0 ? id : RuntimeHelpers.GetHashCode(key)) ^ (count * 40503)) & (RecentSlots - 1);
         ref var recent = ref _recent[slot];
         if (ReferenceEquals(recent.Key, key) && recent.Count == count)
         {
@@ -59,13 +62,14 @@ internal sealed class FieldPositions
             _last = recent.Positions;
             return recent.Positions;
         }
-        if (!_cache.TryGetValue(new Layout(key, count), out var positions))
+        int[]? positions;
+        if (id != 0)
         {
-            positions = new int[_fields.Length];
-            for (var f = 0; f < _fields.Length; f++)
-            {
-                positions[f] = e.IndexOf(_fields[f]);
-            }
+            positions = Find(e);
+        }
+        else if (!_cache.TryGetValue(new Layout(key, count), out positions))
+        {
+            positions = Find(e);
             if (_cache.Count >= MaxLayouts)
             {
                 _cache.Clear();
@@ -79,7 +83,17 @@ internal sealed class FieldPositions
         return positions;
     }
 
-    const int RecentSlots = 1024;
+    int[] Find(Event e)
+    {
+        var positions = new int[_fields.Length];
+        for (var f = 0; f < _fields.Length; f++)
+        {
+            positions[f] = e.IndexOf(_fields[f]);
+        }
+        return positions;
+    }
+
+    const int RecentSlots = 16384;
     readonly Recent[] _recent = new Recent[RecentSlots];
 
     readonly record struct Recent(object? Key, int Count, int[] Positions);

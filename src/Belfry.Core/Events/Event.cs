@@ -73,6 +73,7 @@ public sealed class Event
         _names = names;
         _count = values.Length;
         _sharedNames = true;
+        _layoutId = 0;
         Id = default;
         _rawSource = null;
         _rawStart = 0;
@@ -102,9 +103,10 @@ public sealed class Event
     /// <summary>
     /// Ends <see cref="BeginFill"/>: the first <paramref name="count"/> values written are the fields
     /// named by <paramref name="names"/> (shared, as in <see cref="Event(string[], FieldValue[], int)"/>);
-    /// id, raw record, organisation and TLP are reset.
+    /// id, raw record, organisation and TLP are reset. <paramref name="layoutId"/> is the names array's
+    /// number from <see cref="NewLayoutId"/>, or 0.
     /// </summary>
-    public void EndFill(string[] names, int count)
+    public void EndFill(string[] names, int count, int layoutId = 0)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -112,6 +114,7 @@ public sealed class Event
         _names = names;
         _count = count;
         _sharedNames = true;
+        _layoutId = layoutId;
         Id = default;
         _rawSource = null;
         _rawStart = 0;
@@ -139,6 +142,22 @@ public sealed class Event
     /// same positions, so an expert can look its fields up once per layout. Valid until the next change.
     /// </summary>
     public object? LayoutKey => _sharedNames ? _names : null;
+
+    int _layoutId;
+    static int s_lastLayoutId;
+
+    /// <summary>
+    /// A number for <see cref="LayoutKey"/> given by its owner (<see cref="NewLayoutId"/>), or 0: experts
+    /// find their cached positions by it without hashing the array (which was most of their cost).
+    /// </summary>
+    public int LayoutId => _sharedNames ? _layoutId : 0;
+
+    /// <summary>A number no other layout has (for a parser's shared names arrays).</summary>
+    public static int NewLayoutId()
+    {
+        var id = Interlocked.Increment(ref s_lastLayoutId);
+        return id != 0 ? id : Interlocked.Increment(ref s_lastLayoutId);
+    }
 
     /// <summary>Deterministic id: the same feed record always gets the same id.</summary>
     public EventId Id { get; set; }

@@ -422,7 +422,8 @@ public sealed partial class ShadowserverParser : IFeedParser
                     values[n + i] = constants[i].Value;
                 }
                 ev = filling;
-                ev.EndFill(layouts.NamesFor(present, n), n + constants.Length);
+                var names = layouts.NamesFor(present, n, out var layoutId);
+                ev.EndFill(names, n + constants.Length, layoutId);
             }
             else
             {
@@ -433,7 +434,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                 {
                     exact[n + i] = constants[i].Value;
                 }
-                ev = new Event(layouts.NamesFor(present, n), exact, n + constants.Length);
+                ev = new Event(layouts.NamesFor(present, n, out _), exact, n + constants.Length);
             }
             ev.SetRaw(raw, rawStart, span.Length);
             ev.Tlp = _tlp;
@@ -465,34 +466,40 @@ public sealed partial class ShadowserverParser : IFeedParser
     /// </summary>
     sealed class LayoutCache(ShadowserverPlan plan)
     {
-        /// <summary>Distinct layouts kept; real files have a few dozen. Past it, each row gets its own array.</summary>
+        /// <summary>Distinct layouts kept; real files have dozens to a thousand. Past it, each row gets its own array.</summary>
         const int MaxLayouts = 4096;
 
-        readonly Dictionary<ulong, string[]> _layouts = [];
+        readonly Dictionary<ulong, (string[] Names, int Id)> _layouts = [];
         ulong _lastMask = ulong.MaxValue;
         string[] _last = [];
+        int _lastId;
 
-        public string[] NamesFor(ulong mask, int count)
+        /// <summary>The names array for the present columns in <paramref name="mask"/>, and its layout number (<see cref="Event.LayoutId"/>).</summary>
+        public string[] NamesFor(ulong mask, int count, out int layoutId)
         {
             if (mask == _lastMask)
             {
+                layoutId = _lastId;
                 return _last;
             }
-            if (!_layouts.TryGetValue(mask, out var names))
+            if (!_layouts.TryGetValue(mask, out var layout))
             {
-                names = Build(mask, count);
+                layout = (Build(mask, count), Event.NewLayoutId());
                 if (_layouts.Count < MaxLayouts)
                 {
-                    _layouts.Add(mask, names);
+                    _layouts.Add(mask, layout);
                 }
                 else
                 {
-                    return names;
+                    layoutId = 0;
+                    return layout.Names;
                 }
             }
             _lastMask = mask;
-            _last = names;
-            return names;
+            _last = layout.Names;
+            _lastId = layout.Id;
+            layoutId = layout.Id;
+            return layout.Names;
         }
 
         string[] Build(ulong mask, int count)
