@@ -5,99 +5,66 @@ namespace Belfry.Enrichment;
 
 /// <summary>
 /// Where an expert's fields are in an event. Events of one parsed file share their field-name
-/// layouts (<see cref="Event.LayoutKey"/>), so the positions are looked up once per layout rather
+/// layouts (<see cref="Event.LayoutKey"/>), so the positions are worked out once per layout rather
 /// than by a name scan per field and event.
 /// </summary>
+/// <remarks>
+/// A file's rows alternate between many layouts (a thousand in a generated scan_http report: every
+/// free-text column may be empty or not), each seen at one or two field counts as experts add
+/// fields. The positions live in a direct-mapped table, flat (no array per layout, so a hit is one
+/// line of keys and one of positions), indexed by the layout's number (<see cref="Event.LayoutId"/>,
+/// handed out in sequence, so a file's layouts take distinct slots) or else the array's hash. A slot
+/// taken by another layout is simply worked out again from the names.
+/// </remarks>
 internal sealed class FieldPositions
 {
-    /// <summary>Layouts remembered: a file has up to the parser's 4,096 (one per set of present columns), each at a few counts as experts append. Past it the cache starts over.</summary>
-    const int MaxLayouts = 16384;
+    const int Slots = 8192;
 
     readonly string[] _fields;
-    readonly Dictionary<Layout, int[]> _cache = [];
-    object? _lastKey;
-    int _lastCount = -1;
-    int[] _last = [];
+    readonly object?[] _keys = new object?[Slots];
+    readonly int[] _counts = new int[Slots];
+    readonly int[] _positions;
 
     public FieldPositions(params IReadOnlyList<string> fields)
     {
         // Interned, so names from configuration compare by reference with the Fields constants.
         _fields = [.. fields.Select(string.Intern)];
+        _positions = new int[Slots * _fields.Length];
     }
 
     public int Length => _fields.Length;
 
     /// <summary>
     /// The position of each field in <paramref name="e"/> (-1 when absent), valid until the event
-    /// changes; <paramref name="scratch"/> (at least <see cref="Length"/> long) is used for events
-    /// with a layout of their own.
+    /// changes or the next call; <paramref name="scratch"/> (at least <see cref="Length"/> long) is
+    /// used for events with a layout of their own.
     /// </summary>
     public ReadOnlySpan<int> Of(Event e, Span<int> scratch)
     {
         var key = e.LayoutKey;
         if (key is null)
         {
-            for (var f = 0; f < _fields.Length; f++)
-            {
-                scratch[f] = e.IndexOf(_fields[f]);
-            }
+            Find(e, scratch);
             return scratch[.._fields.Length];
         }
         var count = e.Count;
-        if (ReferenceEquals(key, _lastKey) && count == _lastCount)
-        {
-            return _last;
-        }
-        // A file's rows alternate between layouts (a thousand in a scan_http report, at one or two
-        // counts as experts add fields): a direct-mapped table answers most of them. A layout with a
-        // number (Event.LayoutId) is worked out from the names when it is not there; others are hashed
-        // by reference, with a dictionary behind.
         var id = e.LayoutId;
-        var slot = ((id != 0 ? id : RuntimeHelpers.GetHashCode(key)) ^ (count * 40503)) & (RecentSlots - 1);
-        ref var recent = ref _recent[slot];
-        if (ReferenceEquals(recent.Key, key) && recent.Count == count)
+        var slot = ((id != 0 ? id : RuntimeHelpers.GetHashCode(key)) ^ (count * 40503)) & (Slots - 1);
+        var positions = _positions.AsSpan(slot * _fields.Length, _fields.Length);
+        if (!ReferenceEquals(_keys[slot], key) || _counts[slot] != count)
         {
-            _lastKey = key;
-            _lastCount = count;
-            _last = recent.Positions;
-            return recent.Positions;
+            Find(e, positions);
+            _keys[slot] = key;
+            _counts[slot] = count;
         }
-        int[]? positions;
-        if (id != 0)
-        {
-            positions = Find(e);
-        }
-        else if (!_cache.TryGetValue(new Layout(key, count), out positions))
-        {
-            positions = Find(e);
-            if (_cache.Count >= MaxLayouts)
-            {
-                _cache.Clear();
-            }
-            _cache.Add(new Layout(key, count), positions);
-        }
-        recent = new Recent(key, count, positions);
-        _lastKey = key;
-        _lastCount = count;
-        _last = positions;
         return positions;
     }
 
-    int[] Find(Event e)
+    void Find(Event e, Span<int> positions)
     {
-        var positions = new int[_fields.Length];
         for (var f = 0; f < _fields.Length; f++)
         {
             positions[f] = e.IndexOf(_fields[f]);
         }
-        return positions;
     }
-
-    const int RecentSlots = 16384;
-    readonly Recent[] _recent = new Recent[RecentSlots];
-
-    readonly record struct Recent(object? Key, int Count, int[] Positions);
-
-    /// <summary>A shared names array (compared by reference) and how many of its names an event uses.</summary>
-    readonly record struct Layout(object Names, int Count);
 }
