@@ -226,6 +226,75 @@ public sealed partial class ShadowserverParser
         }
     }
 
+    /// <summary>
+    /// The value of a column of a common kind (<see cref="ColumnOp.Fast"/>) when it has a valid one
+    /// that needs no change, exactly as <see cref="Convert"/> would give it; false otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool TryConvertFast(FastPath fast, ColumnOp op, ReadOnlySpan<char> s, RowText raw, ref readonly char rowStart, out FieldValue value)
+    {
+        value = default;
+        if (s.IsEmpty)
+        {
+            return false;
+        }
+        switch (fast)
+        {
+            case FastPath.Text:
+                if ((op.Conversion == ShadowserverConversion.ValidateToNone && IsNoneToken(s)) || (op.Kind == ValueKind.Lower && !IsLower(s)))
+                {
+                    return false;
+                }
+                value = Text(s, raw, in rowStart);
+                return true;
+            case FastPath.Number:
+                if (!TryParseUInt(s, out var u) || (u == 0 && (op.Conversion == ShadowserverConversion.InvalidateZero || op.Kind == ValueKind.Asn)) ||
+                    u > (op.Kind == ValueKind.Port ? 65535UL : op.Kind == ValueKind.Asn ? (ulong)uint.MaxValue : (ulong)long.MaxValue))
+                {
+                    return false;
+                }
+                value = FieldValue.Of((long)u);
+                return true;
+            case FastPath.Time:
+                if (!TryParseTime(s, out var t))
+                {
+                    return false;
+                }
+                value = FieldValue.Of(t);
+                return true;
+            case FastPath.Address:
+                if ((op.Conversion == ShadowserverConversion.ValidateIp && s is "0.0.0.0" or "::") || !NetAddress.TryParse(s, out var ip))
+                {
+                    return false;
+                }
+                value = FieldValue.Of(ip);
+                return true;
+            case FastPath.CountryCode:
+                if (s.Length != 2 || !char.IsAsciiLetterUpper(s[0]) || !char.IsAsciiLetterUpper(s[1]))
+                {
+                    return false;
+                }
+                value = Text(s, raw, in rowStart);
+                return true;
+            case FastPath.Fqdn:
+                if (s[^1] == '.' || !IsLower(s) || !FieldParsers.IsFqdn(s))
+                {
+                    return false;
+                }
+                value = Text(s, raw, in rowStart);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether a column of a common kind has no value (empty, or "nothing" by its conversion), as <see cref="Convert"/> decides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool IsAbsentFast(FastPath fast, ColumnOp op, ReadOnlySpan<char> s) =>
+        s.IsEmpty ||
+        (fast == FastPath.Text && op.Conversion == ShadowserverConversion.ValidateToNone && IsNoneToken(s)) ||
+        (fast == FastPath.Number && op.Conversion == ShadowserverConversion.InvalidateZero && s is "0");
+
     /// <summary>IntelMQ validate_to_none: '0' and 'unknown' (any case) mean "no value", as the empty text does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool IsNoneToken(ReadOnlySpan<char> s) =>

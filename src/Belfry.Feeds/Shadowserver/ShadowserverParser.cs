@@ -41,6 +41,12 @@ public sealed partial class ShadowserverParser : IFeedParser
 
     public ShadowserverSchema Schema => _schema;
 
+    /// <summary>
+    /// Whether common columns are converted in line (<see cref="ColumnOp.Fast"/>). Always on; off only
+    /// in tests, which check that both ways give the same events and rejections.
+    /// </summary>
+    internal bool FastPaths { get; init; } = true;
+
     public bool CanParse(FeedProbe probe)
     {
         ArgumentNullException.ThrowIfNull(probe);
@@ -99,7 +105,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             }
             var report = ResolveReport(context, header);
             var plan = ShadowserverPlan.Build(report, header, context.ObservationTime);
-            ParseRows(reader, plan, context, sink, cancellationToken);
+            ParseRows(reader, plan, context, sink, FastPaths, cancellationToken);
         }
     }
 
@@ -205,9 +211,9 @@ public sealed partial class ShadowserverParser : IFeedParser
         return n.Length > 11 && char.IsAsciiDigit(n[0]) && n[4] == '-' && n[7] == '-' && n[10] == '-';
     }
 
-    static void ParseRows(SepReader reader, ShadowserverPlan plan, FeedContext context, IFeedSink sink, CancellationToken cancellationToken)
+    static void ParseRows(SepReader reader, ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths, CancellationToken cancellationToken)
     {
-        var rows = new RowConverter(plan, context, sink);
+        var rows = new RowConverter(plan, context, sink, fastPaths);
         var count = 0;
         while (true)
         {
@@ -249,10 +255,10 @@ public sealed partial class ShadowserverParser : IFeedParser
         readonly FieldValue[] _values;
         readonly TextChunkWriter _chunks = new();
         readonly QuoteMap _quotes = new();
-        readonly bool[] _plain;
+        readonly FastPath[] _fast;
         Event? _scratchEvent;
 
-        public RowConverter(ShadowserverPlan plan, FeedContext context, IFeedSink sink)
+        public RowConverter(ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths)
         {
             _plan = plan;
             _sink = sink;
@@ -266,7 +272,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             // The scratch row, when events are not filled in place.
             _values = new FieldValue[plan.Ops.Length + plan.ExtraCols.Length + plan.Constants.Length];
             _scratchEvent = _layouts is null ? new Event(plan.EventCapacity) : null;
-            _plain = Array.ConvertAll(plan.Ops, o => o.IsPlainText && !o.Required); // required ones may reject the row
+            _fast = Array.ConvertAll(plan.Ops, o => fastPaths ? o.Fast : FastPath.None);
         }
 
         public void Convert(SepReader.Row row)
@@ -283,7 +289,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             var values = _values;
             var quotes = _quotes;
             var scratchEvent = _scratchEvent;
-            var plain = _plain;
+            var fast = _fast;
             var span = row.Span;
             if (span.IsWhiteSpace())
             {
@@ -330,23 +336,22 @@ public sealed partial class ShadowserverParser : IFeedParser
             for (var i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
-                if (layouts is not null && plain[i])
+                if (layouts is not null && fast[i] != FastPath.None && op.Col < colCount)
                 {
-                    // The general Convert, in line for plain text columns (see ColumnOp.IsPlainText).
-                    if (op.Col >= colCount)
-                    {
-                        continue;
-                    }
+                    // The general Convert below, in line for the common kinds of column (ColumnOp.Fast).
+                    // Only a value is taken here; anything else (an empty or invalid required value,
+                    // text to change) goes on to the general path, which decides the same way.
                     var s = TrimFast(ColText(row[op.Col].Span, quotes, in rowStart));
-                    if (s.IsEmpty || (op.Conversion == ShadowserverConversion.ValidateToNone && IsNoneToken(s)))
+                    if (TryConvertFast(fast[i], op, s, at, in rowStart, out var fastValue))
+                    {
+                        values[n++] = fastValue;
+                        present |= 1UL << i;
+                        continue;
+                    }
+                    if (!op.Required && IsAbsentFast(fast[i], op, s))
                     {
                         continue;
                     }
-                    values[n++] = op.Kind == ValueKind.Text || IsLower(s)
-                        ? Text(s, at, in rowStart)
-                        : FieldValue.Of(s.ToString().ToLowerInvariant());
-                    present |= 1UL << i;
-                    continue;
                 }
                 var outcome = ShadowserverParser.Convert(op, row, at, quotes, in rowStart, out var value);
                 if (outcome == Outcome.Ok)

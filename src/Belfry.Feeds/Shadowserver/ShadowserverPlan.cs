@@ -20,6 +20,18 @@ internal enum ValueKind : byte
     Boolean,
 }
 
+/// <summary>The in-line conversion a column gets in the row loop; <see cref="None"/> goes through the general one.</summary>
+internal enum FastPath : byte
+{
+    None,
+    Text,
+    Number,
+    Time,
+    Address,
+    CountryCode,
+    Fqdn,
+}
+
 /// <summary>One schema mapping resolved against one file's header: everything the row loop needs, computed once.</summary>
 internal sealed class ColumnOp
 {
@@ -43,12 +55,33 @@ internal sealed class ColumnOp
 
     public string? InvalidReason { get; set; }
 
+    /// <summary>How the row loop converts this column in line (see <see cref="Fast"/>); computed once.</summary>
+    public FastPath Fast => _fast ??= FastPathOf(Kind, Conversion);
+
+    FastPath? _fast;
+
     /// <summary>
-    /// A plain text column (text or lower-case kind; no conversion, or validate_to_none): most of a
-    /// report's columns, converted in line by the row loop rather than through the general switch.
+    /// The common columns of a report (text, numbers, times, addresses, country codes, host names)
+    /// with a conversion that does nothing before the value is validated by its kind, or that only
+    /// turns a value into "nothing" (validate_to_none for text, invalidate_zero for numbers).
     /// </summary>
-    public bool IsPlainText => Kind is ValueKind.Text or ValueKind.Lower &&
-        Conversion is ShadowserverConversion.None or ShadowserverConversion.ValidateToNone;
+    static FastPath FastPathOf(ValueKind kind, ShadowserverConversion conversion)
+    {
+        var plain = conversion is ShadowserverConversion.None or ShadowserverConversion.Unknown or
+            ShadowserverConversion.ConvertInt or ShadowserverConversion.ConvertFloat or ShadowserverConversion.ConvertBool or
+            ShadowserverConversion.ConvertDate or ShadowserverConversion.ConvertDateUtc or ShadowserverConversion.AddUtcToTimestamp or
+            ShadowserverConversion.ValidateFqdn;
+        return kind switch
+        {
+            ValueKind.Text or ValueKind.Lower when plain || conversion == ShadowserverConversion.ValidateToNone => FastPath.Text,
+            ValueKind.Port or ValueKind.Asn or ValueKind.Integer when plain || conversion == ShadowserverConversion.InvalidateZero => FastPath.Number,
+            ValueKind.Time when plain => FastPath.Time,
+            ValueKind.Address when plain || conversion == ShadowserverConversion.ValidateIp => FastPath.Address,
+            ValueKind.CountryCode when plain => FastPath.CountryCode,
+            ValueKind.Fqdn when plain => FastPath.Fqdn,
+            _ => FastPath.None,
+        };
+    }
 }
 
 /// <summary>The per-file parse plan: column ops, unknown columns kept as extra.*, constant field values.</summary>
