@@ -25,30 +25,45 @@ internal sealed class QuoteMap
         {
             _bits = new ulong[Math.Max(words, _bits.Length * 2)];
         }
-        var bits = _bits.AsSpan(0, words);
-        bits.Clear();
         _length = row.Length;
         ref var start = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(row));
+        var w = 0;
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var quote = Vector256.Create((ushort)'"');
-            for (; i + Vector256<ushort>.Count <= row.Length; i += Vector256<ushort>.Count)
+            // 64 characters to a word: two compares, each word written whole (no clearing, no branch).
+            var quote = Vector512.Create((ushort)'"');
+            for (; i + 64 <= row.Length; i += 64, w++)
             {
-                var mask = (ulong)Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), quote).ExtractMostSignificantBits();
-                if (mask != 0)
-                {
-                    // 16 characters never straddle a 64-bit word: i is a multiple of 16.
-                    bits[i >> 6] |= mask << (i & 63);
-                }
+                var low = Vector512.Equals(Vector512.LoadUnsafe(ref start, (nuint)i), quote).ExtractMostSignificantBits();
+                var high = Vector512.Equals(Vector512.LoadUnsafe(ref start, (nuint)(i + 32)), quote).ExtractMostSignificantBits();
+                _bits[w] = low | (high << 32);
             }
         }
-        for (; i < row.Length; i++)
+        else if (Vector256.IsHardwareAccelerated)
         {
-            if (row[i] == '"')
+            var quote = Vector256.Create((ushort)'"');
+            for (; i + 64 <= row.Length; i += 64, w++)
             {
-                bits[i >> 6] |= 1UL << (i & 63);
+                var a = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), quote).ExtractMostSignificantBits();
+                var b = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 16)), quote).ExtractMostSignificantBits();
+                var c = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 32)), quote).ExtractMostSignificantBits();
+                var d = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 48)), quote).ExtractMostSignificantBits();
+                _bits[w] = a | ((ulong)b << 16) | ((ulong)c << 32) | ((ulong)d << 48);
             }
+        }
+        if (i < row.Length)
+        {
+            // The last, partial word.
+            ulong last = 0;
+            for (var k = 0; i + k < row.Length; k++)
+            {
+                if (Unsafe.Add(ref start, i + k) == '"')
+                {
+                    last |= 1UL << k;
+                }
+            }
+            _bits[w] = last;
         }
     }
 
