@@ -25,6 +25,7 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
     readonly ConstituencyIndex _index;
     readonly bool _useDestination;
     readonly IReadOnlySet<string> _destinationFeeds;
+    readonly bool _anyDestinationFeeds;
 
     // ip, asn, fqdn, url of the source then the destination; feed.name; extra.organisation.
     readonly FieldPositions _positions = new(
@@ -40,6 +41,7 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
         options ??= new ConstituencyExpertOptions();
         _useDestination = options.UseDestination;
         _destinationFeeds = options.DestinationFeeds;
+        _anyDestinationFeeds = _destinationFeeds.Count > 0;
     }
 
     public string Name => "constituency";
@@ -87,7 +89,7 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
     Organisation? Find(Event e, ReadOnlySpan<int> positions)
     {
         var destination = _useDestination ||
-            (_destinationFeeds.Count > 0 && At(e, positions[8]).Text is { } name && _destinationFeeds.Contains(name));
+            (_anyDestinationFeeds && At(e, positions[8]).Text is { } name && _destinationFeeds.Contains(name));
         var side = destination ? positions[4..8] : positions[..4];
 
         if (At(e, side[0]) is { Kind: FieldKind.Address } ip && _index.ByAddress(ip.Address) is { } byIp)

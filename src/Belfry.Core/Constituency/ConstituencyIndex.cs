@@ -38,12 +38,14 @@ public sealed class ConstituencyIndex
 
     public IReadOnlyCollection<Organisation> Organisations => _byId.Values;
 
-    public Organisation? ById(string id) => _byId.GetValueOrDefault(id);
+    // TryGetValue on the dictionaries themselves: GetValueOrDefault goes through IReadOnlyDictionary,
+    // an interface call per event on the enrichment path.
+    public Organisation? ById(string id) => _byId.TryGetValue(id, out var o) ? o : null;
 
     /// <summary>The organisation of the most specific registered prefix containing the address.</summary>
     public Organisation? ByAddress(NetAddress address) => _prefixes.TryLookup(address, out var o) ? o : null;
 
-    public Organisation? ByAsn(long asn) => _asns.GetValueOrDefault(asn);
+    public Organisation? ByAsn(long asn) => _asns.TryGetValue(asn, out var o) ? o : null;
 
     /// <summary>The organisation of the domain or of its nearest registered parent domain.</summary>
     public Organisation? ByHostName(ReadOnlySpan<char> host)
