@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Belfry.Core.Events;
 using nietras.SeparatedValues;
@@ -256,7 +257,6 @@ public sealed partial class ShadowserverParser : IFeedParser
         readonly TextChunkWriter _chunks = new();
         readonly QuoteMap _quotes = new();
         readonly FastPath[] _fast;
-        Event? _scratchEvent;
 
         public RowConverter(ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths)
         {
@@ -269,65 +269,79 @@ public sealed partial class ShadowserverParser : IFeedParser
             // Rows of one file share their field-name arrays, one per combination of present columns;
             // that needs distinct names (else Set semantics) and at most 64 columns for the mask.
             _layouts = plan.DistinctNames && plan.Ops.Length + plan.ExtraCols.Length <= 64 ? new LayoutCache(plan) : null;
-            // The scratch row, when events are not filled in place.
+            // The row's values, when events are not filled in place.
             _values = new FieldValue[plan.Ops.Length + plan.ExtraCols.Length + plan.Constants.Length];
-            _scratchEvent = _layouts is null ? new Event(plan.EventCapacity) : null;
             _fast = Array.ConvertAll(plan.Ops, o => fastPaths ? o.Fast : FastPath.None);
         }
 
         public void Convert(SepReader.Row row)
         {
-            var plan = _plan;
-            var sink = _sink;
-            var feedName = _feedName;
-            var file = _file;
-            var ops = plan.Ops;
-            var constants = plan.Constants;
-            var extraCols = plan.ExtraCols;
-            var extraNames = plan.ExtraNames;
-            var layouts = _layouts;
-            var values = _values;
-            var quotes = _quotes;
-            var scratchEvent = _scratchEvent;
-            var fast = _fast;
             var span = row.Span;
-            if (span.IsWhiteSpace())
+            if (!Accept(row, span))
             {
-                return; // blank line
-            }
-            var line = row.LineNumberFrom;
-            if (span.Length > MaxRowChars)
-            {
-                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span),
-                    string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted")));
                 return;
             }
-            // One value fewer than the header is a real Shadowserver quirk (an empty last column
-            // left out): that column counts as empty, as in IntelMQ, so no valid record is lost.
-            // Any other count is a broken or truncated row, refused with the reason.
-            if (row.ColCount != plan.ColumnCount && row.ColCount != plan.ColumnCount - 1)
-            {
-                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span),
-                    string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}")));
-                return;
-            }
-            if (plan.MissingRequired is not null)
-            {
-                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span), plan.MissingRequired));
-                return;
-            }
-
             // Text values are slices of this copy, at the offsets they have in Sep's row.
             var raw = _chunks.Append(span, out var rawStart);
             var at = new RowText(raw, rawStart, span.Length);
-            ref readonly var rowStart = ref MemoryMarshal.GetReference(span);
-            quotes.Build(span);
-            // With a pool, values go straight into the event they will be part of.
-            Event? filling = null;
-            if (layouts is not null && _pool is not null)
+            _quotes.Build(span);
+            var ev = _layouts is null ? ToOwnEvent(row, at) : ToLayoutEvent(row, at, _layouts);
+            if (ev is null)
             {
-                filling = _pool.RentForFill(values.Length + ExpertSlack, out values);
+                return; // rejected
             }
+            ev.SetRaw(raw, rawStart, span.Length);
+            ev.Tlp = _tlp;
+            ev.Id = EventId.Compute(_feedName, span);
+            _sink.OnEvent(ev);
+        }
+
+        /// <summary>Whether the row is one to convert; blank lines are skipped, broken rows rejected with the reason.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        bool Accept(SepReader.Row row, ReadOnlySpan<char> span)
+        {
+            if (span.IsWhiteSpace())
+            {
+                return false; // blank line
+            }
+            var plan = _plan;
+            string? reason = null;
+            if (span.Length > MaxRowChars)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted");
+            }
+            else if (row.ColCount != plan.ColumnCount && row.ColCount != plan.ColumnCount - 1)
+            {
+                // One value fewer than the header is a real Shadowserver quirk (an empty last column
+                // left out): that column counts as empty, as in IntelMQ, so no valid record is lost.
+                // Any other count is a broken or truncated row, refused with the reason.
+                reason = string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}");
+            }
+            else if (plan.MissingRequired is not null)
+            {
+                reason = plan.MissingRequired;
+            }
+            if (reason is null)
+            {
+                return true;
+            }
+            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumberFrom, RawForRejection(span), reason));
+            return false;
+        }
+
+        /// <summary>
+        /// The row as an event sharing the file's field-name layouts (the usual case), filled in place
+        /// when there is a pool; null when a required value is missing or invalid (then rejected).
+        /// </summary>
+        Event? ToLayoutEvent(SepReader.Row row, RowText at, LayoutCache layouts)
+        {
+            var ops = _plan.Ops;
+            var fast = _fast;
+            var quotes = _quotes;
+            var values = _values;
+            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Span);
+            // With a pool, values go straight into the event they will be part of.
+            var filling = _pool?.RentForFill(values.Length + ExpertSlack, out values);
             var n = 0;
             ulong present = 0;
             ColumnOp? failed = null;
@@ -336,7 +350,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             for (var i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
-                if (layouts is not null && fast[i] != FastPath.None && op.Col < colCount)
+                if (fast[i] != FastPath.None && op.Col < colCount)
                 {
                     // The general Convert below, in line for the common kinds of column (ColumnOp.Fast).
                     // Only a value is taken here; anything else (an empty or invalid required value,
@@ -356,95 +370,114 @@ public sealed partial class ShadowserverParser : IFeedParser
                 var outcome = ShadowserverParser.Convert(op, row, at, quotes, in rowStart, out var value);
                 if (outcome == Outcome.Ok)
                 {
-                    if (layouts is null)
-                    {
-                        scratchEvent!.Set(op.Target, value);
-                    }
-                    else
-                    {
-                        values[n++] = value;
-                        present |= 1UL << i;
-                    }
+                    values[n++] = value;
+                    present |= 1UL << i;
                 }
-                else if (op.Required && failed is null && (outcome == Outcome.Invalid || op.Kind != ValueKind.Port))
+                else if (IsFailure(op, outcome) && failed is null)
                 {
-                    // An empty required port is let through: Shadowserver leaves it empty where it does
-                    // not apply (compromised_website "magecart" rows), and IntelMQ keeps those events.
                     failed = op;
                     failedInvalid = outcome == Outcome.Invalid;
                 }
             }
-            if (failed is not null && !SiblingHasValue(failed, ops, present, scratchEvent))
+            if (failed is not null && !SiblingHasValue(failed, ops, present, null))
             {
-                var reason = failedInvalid
-                    ? InvalidReason(failed, ColText(row[failed.Col].Span))
-                    : $"required column '{failed.Column}' ({failed.Target}) is empty";
-                sink.OnRejected(new Rejection(feedName, file, line, RawForRejection(span), reason));
-                _scratchEvent = layouts is null ? new Event(plan.EventCapacity) : null;
+                Reject(row, failed, failedInvalid);
                 if (filling is not null)
                 {
                     Array.Clear(values, 0, n);
                     _pool!.Return(filling);
                 }
-                return;
+                return null;
             }
+            var extraCols = _plan.ExtraCols;
             for (var i = 0; i < extraCols.Length; i++)
             {
-                if (extraCols[i] >= row.ColCount)
-                {
-                    continue;
-                }
-                var text = ColText(row[extraCols[i]].Span, quotes, in rowStart);
-                if (!text.IsEmpty)
+                if (extraCols[i] < colCount && ColText(row[extraCols[i]].Span, quotes, in rowStart) is { IsEmpty: false } text)
                 {
                     // Names of unmapped columns are distinct from every mapped target.
-                    var value = FieldValue.Of(text.ToString());
-                    if (layouts is null)
-                    {
-                        scratchEvent!.Append(extraNames[i], value);
-                    }
-                    else
-                    {
-                        values[n++] = value;
-                        present |= 1UL << (ops.Length + i);
-                    }
+                    values[n++] = FieldValue.Of(text.ToString());
+                    present |= 1UL << (ops.Length + i);
                 }
             }
-            Event ev;
-            if (layouts is null)
-            {
-                ev = scratchEvent!;
-                _scratchEvent = new Event(plan.EventCapacity);
-                for (var i = 0; i < constants.Length; i++)
-                {
-                    ev.Set(constants[i].Key, constants[i].Value);
-                }
-            }
-            else if (filling is not null)
+            var constants = _plan.Constants;
+            if (filling is not null)
             {
                 for (var i = 0; i < constants.Length; i++)
                 {
                     values[n + i] = constants[i].Value;
                 }
-                ev = filling;
                 var names = layouts.NamesFor(present, n, out var layoutId);
-                ev.EndFill(names, n + constants.Length, layoutId);
+                filling.EndFill(names, n + constants.Length, layoutId);
+                return filling;
             }
-            else
+            // Exactly sized, with room for the fields experts add (organisation, taxonomy).
+            var exact = new FieldValue[n + constants.Length + ExpertSlack];
+            values.AsSpan(0, n).CopyTo(exact);
+            for (var i = 0; i < constants.Length; i++)
             {
-                // Exactly sized, with room for the fields experts add (organisation, taxonomy).
-                var exact = new FieldValue[n + constants.Length + ExpertSlack];
-                values.AsSpan(0, n).CopyTo(exact);
-                for (var i = 0; i < constants.Length; i++)
-                {
-                    exact[n + i] = constants[i].Value;
-                }
-                ev = new Event(layouts.NamesFor(present, n, out _), exact, n + constants.Length);
+                exact[n + i] = constants[i].Value;
             }
-            ev.SetRaw(raw, rawStart, span.Length);
-            ev.Tlp = _tlp;
-            ev.Id = EventId.Compute(feedName, span);
-            sink.OnEvent(ev);
+            return new Event(layouts.NamesFor(present, n, out _), exact, n + constants.Length);
+        }
+
+        /// <summary>
+        /// The row as an event of its own, field by field (plans whose names repeat, or with more than
+        /// 64 columns); null when a required value is missing or invalid (then rejected).
+        /// </summary>
+        Event? ToOwnEvent(SepReader.Row row, RowText at)
+        {
+            var plan = _plan;
+            var ev = new Event(plan.EventCapacity);
+            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Span);
+            ColumnOp? failed = null;
+            var failedInvalid = false;
+            foreach (var op in plan.Ops)
+            {
+                var outcome = ShadowserverParser.Convert(op, row, at, _quotes, in rowStart, out var value);
+                if (outcome == Outcome.Ok)
+                {
+                    ev.Set(op.Target, value);
+                }
+                else if (IsFailure(op, outcome) && failed is null)
+                {
+                    failed = op;
+                    failedInvalid = outcome == Outcome.Invalid;
+                }
+            }
+            if (failed is not null && !SiblingHasValue(failed, plan.Ops, 0, ev))
+            {
+                Reject(row, failed, failedInvalid);
+                return null;
+            }
+            for (var i = 0; i < plan.ExtraCols.Length; i++)
+            {
+                if (plan.ExtraCols[i] < row.ColCount && ColText(row[plan.ExtraCols[i]].Span, _quotes, in rowStart) is { IsEmpty: false } text)
+                {
+                    ev.Append(plan.ExtraNames[i], FieldValue.Of(text.ToString()));
+                }
+            }
+            foreach (var c in plan.Constants)
+            {
+                ev.Set(c.Key, c.Value);
+            }
+            return ev;
+        }
+
+        /// <summary>
+        /// Whether a required column's outcome rejects the row. An empty required port is let through:
+        /// Shadowserver leaves it empty where it does not apply (compromised_website "magecart" rows),
+        /// and IntelMQ keeps those events.
+        /// </summary>
+        static bool IsFailure(ColumnOp op, Outcome outcome) =>
+            op.Required && outcome != Outcome.Ok && (outcome == Outcome.Invalid || op.Kind != ValueKind.Port);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        void Reject(SepReader.Row row, ColumnOp failed, bool invalid)
+        {
+            var reason = invalid
+                ? InvalidReason(failed, ColText(row[failed.Col].Span))
+                : $"required column '{failed.Column}' ({failed.Target}) is empty";
+            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumberFrom, RawForRejection(row.Span), reason));
         }
     }
 
