@@ -181,7 +181,7 @@ static class BenchCommand
     sealed class ExpertSink(List<IEventExpert> experts, long maxRows, EventPool pool) : IFeedSink
     {
         // The pipeline's expert batch size.
-        const int BatchSize = 1024;
+        static readonly int BatchSize = new IngestOptions().BatchSize;
         readonly List<Event> _batch = new(BatchSize);
         readonly List<Event> _rented = new(BatchSize);
 
