@@ -277,7 +277,7 @@ public sealed partial class ShadowserverParser
                 value = Text(s, raw, in rowStart);
                 return true;
             case FastPath.Fqdn:
-                if (s[^1] == '.' || !IsLower(s) || !FieldParsers.IsFqdn(s))
+                if (!IsLowerHostName(s))
                 {
                     return false;
                 }
@@ -286,6 +286,47 @@ public sealed partial class ShadowserverParser
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A lower-case host name as <see cref="Convert"/> takes it unchanged (no trailing dot, lower case,
+    /// <see cref="FieldParsers.IsFqdn"/>), in one pass: letters, digits, '-' and '_' in labels of 1 to
+    /// 63, at most 253 in all. Names of digits and dots alone (which could be IPv4 addresses) and
+    /// anything else are left to the general path.
+    /// </summary>
+    static bool IsLowerHostName(ReadOnlySpan<char> s)
+    {
+        if (s.Length > 253)
+        {
+            return false;
+        }
+        var label = 0;
+        var digitsOnly = true;
+        foreach (var c in s)
+        {
+            if (c == '.')
+            {
+                if (label == 0)
+                {
+                    return false;
+                }
+                label = 0;
+                continue;
+            }
+            if (c is (>= 'a' and <= 'z') or '-' or '_')
+            {
+                digitsOnly = false;
+            }
+            else if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+            if (++label > 63)
+            {
+                return false;
+            }
+        }
+        return label != 0 && !digitsOnly;
     }
 
     /// <summary>Whether a column of a common kind has no value (empty, or "nothing" by its conversion), as <see cref="Convert"/> decides.</summary>
