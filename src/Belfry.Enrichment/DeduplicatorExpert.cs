@@ -8,8 +8,8 @@ namespace Belfry.Enrichment;
 /// <summary>
 /// Drops an event when an event with the same key (the values of <see cref="DedupOptions.KeyFields"/>)
 /// was kept within <see cref="DedupOptions.Window"/>, measured on time.source (else
-/// time.observation, else the clock). Keys are 128-bit XXH128 hashes of the typed field values,
-/// computed without building strings; memory is bounded by <see cref="DedupOptions.MaxEntries"/>,
+/// time.observation, else the clock). Keys are 128-bit XXH128 hashes of the typed field values
+/// (texts by their XXH3 64-bit hash), computed without building strings; memory is bounded by <see cref="DedupOptions.MaxEntries"/>,
 /// the oldest keys being forgotten first.
 /// </summary>
 public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
@@ -38,6 +38,8 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
         // Interned, so names from configuration compare by reference with the Fields constants.
         _keyFields = [.. options.KeyFields.Select(string.Intern)];
         _positions = new FieldPositions([.. _keyFields, Fields.TimeSource, Fields.TimeObservation]);
+        _lastTexts = new FieldValue[_keyFields.Length];
+        _lastTextHashes = new ulong[_keyFields.Length];
         _scratch = new int[_positions.Length];
         _windowTicks = options.Window.Ticks;
         _expireTicks = _windowTicks > long.MaxValue / 8 ? long.MaxValue / 4 : 2 * _windowTicks;
@@ -111,6 +113,10 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
     }
 
     UInt128[] _batchKeys = [];
+
+    // Per key field: the last text value seen and its hash (see ComputeKey).
+    readonly FieldValue[] _lastTexts;
+    readonly ulong[] _lastTextHashes;
     long[] _batchTicks = [];
 
     /// <summary>An event without time.source and time.observation: the clock's time is taken when it is checked.</summary>
@@ -168,13 +174,14 @@ public sealed class DeduplicatorExpert : IEventExpert, IExpertCounters
             switch (v.Kind)
             {
                 case FieldKind.Text:
-                    var text = v.TextSpan;
-                    var bytes = MemoryMarshal.AsBytes(text);
-                    var t = Reserve(pos, 5 + bytes.Length);
-                    t[0] = (byte)FieldKind.Text;
-                    MemoryMarshal.Write(t[1..], text.Length);
-                    bytes.CopyTo(t[5..]);
-                    pos += 5 + bytes.Length;
+                    // A text goes in as its own 64-bit hash, remembered per field: most key texts are
+                    // a file's constants (feed, classification), the same string row after row.
+                    if (!v.IsSameTextAs(_lastTexts[f]))
+                    {
+                        _lastTexts[f] = v;
+                        _lastTextHashes[f] = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(v.TextSpan));
+                    }
+                    pos += Put(Reserve(pos, 9), v.Kind, _lastTextHashes[f]);
                     break;
                 case FieldKind.Address:
                     pos += Put(Reserve(pos, 17), v.Kind, v.Address.Value);

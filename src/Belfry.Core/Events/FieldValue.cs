@@ -79,6 +79,13 @@ public readonly struct FieldValue : IEquatable<FieldValue>
 
     /// <summary>The text of a Text value without allocating (empty for other kinds). Writers (storage, JSON) use this.</summary>
     public ReadOnlySpan<char> TextSpan => Kind != FieldKind.Text ? default : _hi == SliceTag ? _text.AsSpan((int)(uint)_lo, (int)(_lo >> 32)) : _text.AsSpan();
+    /// <summary>
+    /// Whether both are text values over the same characters of the same string: then their texts are
+    /// equal, known without comparing them (an expert caching what it computed from a file's constants).
+    /// </summary>
+    public bool IsSameTextAs(in FieldValue other) =>
+        Kind == FieldKind.Text && other.Kind == FieldKind.Text && ReferenceEquals(_text, other._text) && _lo == other._lo && _hi == other._hi;
+
     public long Integer => Kind == FieldKind.Integer ? (long)_lo : 0;
     public double Float => Kind == FieldKind.Float ? BitConverter.Int64BitsToDouble((long)_lo) : 0;
     public bool Boolean => Kind == FieldKind.Boolean && _lo != 0;
