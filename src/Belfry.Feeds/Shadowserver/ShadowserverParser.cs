@@ -342,7 +342,14 @@ public sealed partial class ShadowserverParser : IFeedParser
             ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Span);
             // With a pool, values go straight into the event they will be part of.
             var filling = _pool?.RentForFill(values.Length + ExpertSlack, out values);
-            var n = 0;
+            // The file's constants first: feed and classification, which every expert reads, share
+            // the event's first cache lines with the required fields (time, address, port).
+            var constants = _plan.Constants;
+            for (var i = 0; i < constants.Length; i++)
+            {
+                values[i] = constants[i].Value;
+            }
+            var n = constants.Length;
             ulong present = 0;
             ColumnOp? failed = null;
             var failedInvalid = false;
@@ -399,25 +406,16 @@ public sealed partial class ShadowserverParser : IFeedParser
                     present |= 1UL << (ops.Length + i);
                 }
             }
-            var constants = _plan.Constants;
             if (filling is not null)
             {
-                for (var i = 0; i < constants.Length; i++)
-                {
-                    values[n + i] = constants[i].Value;
-                }
                 var names = layouts.NamesFor(present, n, out var layoutId);
-                filling.EndFill(names, n + constants.Length, layoutId);
+                filling.EndFill(names, n, layoutId);
                 return filling;
             }
             // Exactly sized, with room for the fields experts add (organisation, taxonomy).
-            var exact = new FieldValue[n + constants.Length + ExpertSlack];
+            var exact = new FieldValue[n + ExpertSlack];
             values.AsSpan(0, n).CopyTo(exact);
-            for (var i = 0; i < constants.Length; i++)
-            {
-                exact[n + i] = constants[i].Value;
-            }
-            return new Event(layouts.NamesFor(present, n, out _), exact, n + constants.Length);
+            return new Event(layouts.NamesFor(present, n, out _), exact, n);
         }
 
         /// <summary>
@@ -499,8 +497,8 @@ public sealed partial class ShadowserverParser : IFeedParser
 
     /// <summary>
     /// The field-name arrays of one file, one per combination of present columns (a bit mask over
-    /// ops, then extra columns), each followed by the constant names and free slots that events
-    /// claim when experts append the same fields (see <see cref="Event(string[], FieldValue[], int)"/>).
+    /// ops, then extra columns): the constant names, the present columns' names, then free slots that
+    /// events claim when experts append the same fields (see <see cref="Event(string[], FieldValue[], int)"/>).
     /// </summary>
     sealed class LayoutCache(ShadowserverPlan plan)
     {
@@ -543,9 +541,12 @@ public sealed partial class ShadowserverParser : IFeedParser
         string[] Build(ulong mask, int count)
         {
             var ops = plan.Ops;
-            var constants = plan.Constants;
-            var names = new string[count + constants.Length + ExpertSlack];
+            var names = new string[count + ExpertSlack];
             var n = 0;
+            foreach (var c in plan.Constants)
+            {
+                names[n++] = c.Key;
+            }
             for (var i = 0; i < ops.Length; i++)
             {
                 if ((mask & (1UL << i)) != 0)
@@ -559,10 +560,6 @@ public sealed partial class ShadowserverParser : IFeedParser
                 {
                     names[n++] = plan.ExtraNames[i];
                 }
-            }
-            foreach (var c in constants)
-            {
-                names[n++] = c.Key;
             }
             return names;
         }
