@@ -34,6 +34,7 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
 
     // The last type text seen and what it resolves to: a feed has few types, mostly one.
     string? _lastText;
+    FieldValue _lastValue;
     string _lastType = DefaultType;
     string _lastTaxonomy = DefaultTaxonomy;
     bool _lastChanged;
@@ -50,12 +51,18 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
             var taxonomyAt = positions[1];
             string type;
             string taxonomy;
-            var text = typeAt >= 0 ? e.ValueAt(typeAt).TextSpan : default;
+            var typeValue = typeAt >= 0 ? e.ValueAt(typeAt) : default;
+            var text = typeValue.TextSpan;
             if (!text.IsEmpty)
             {
-                if (!text.SequenceEqual(_lastText))
+                // A file's type is mostly one constant string: the same value needs no comparing.
+                if (!typeValue.IsSameTextAs(_lastValue))
                 {
-                    Resolve(e.ValueAt(typeAt).Text!);
+                    if (!text.SequenceEqual(_lastText))
+                    {
+                        Resolve(typeValue.Text!);
+                    }
+                    _lastValue = typeValue;
                 }
                 type = _lastType;
                 taxonomy = _lastTaxonomy;
@@ -80,13 +87,16 @@ public sealed class TaxonomyExpert : IEventExpert, IExpertCounters
                 }
                 taxonomyAt = e.IndexOf(Fields.ClassificationTaxonomy); // the event changed
             }
-            if (taxonomyAt < 0 || !e.ValueAt(taxonomyAt).TextSpan.SequenceEqual(taxonomy) || e.ValueAt(taxonomyAt).Kind != FieldKind.Text)
+            if (taxonomyAt < 0 || !HasText(e.ValueAt(taxonomyAt), taxonomy))
             {
                 e.Set(Fields.ClassificationTaxonomy, taxonomy);
                 Matched++;
             }
         }
     }
+
+    static bool HasText(in FieldValue value, string text) =>
+        value.Kind == FieldKind.Text && value.TextSpan.SequenceEqual(text);
 
     void Resolve(string text)
     {
