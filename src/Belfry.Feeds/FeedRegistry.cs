@@ -26,6 +26,8 @@ public sealed class FeedRegistry
         ["feodotracker-ips"] = FeodoTrackerTextParser.ParserName,
         ["feodotracker-txt"] = FeodoTrackerTextParser.ParserName,
         ["feodo-txt"] = FeodoTrackerTextParser.ParserName,
+        ["feodotracker-csv"] = FeodoTrackerCsvParser.ParserName,
+        ["feodo-csv"] = FeodoTrackerCsvParser.ParserName,
         ["urlhaus"] = UrlhausCsvParser.ParserName,
         ["threatfox"] = ThreatFoxParser.ParserName,
         ["spamhaus"] = "spamhaus-drop",
@@ -62,6 +64,7 @@ public sealed class FeedRegistry
     public static IReadOnlyList<IFeedParser> BuiltInParsers() =>
     [
         new FeodoTrackerJsonParser(),
+        new FeodoTrackerCsvParser(),
         new ThreatFoxParser(),
         new UrlhausCsvParser(),
         new FeodoTrackerTextParser(),

@@ -24,8 +24,10 @@ public sealed class FeodoTrackerTextParser : IFeedParser
         {
             return true;
         }
+        // The CSV export has the same banner; its column line tells it apart.
         return probe.Head.Contains("Feodo Tracker", StringComparison.OrdinalIgnoreCase) &&
-            probe.Head.AsSpan().TrimStart("\uFEFF \t\r\n").StartsWith("#");
+            probe.Head.AsSpan().TrimStart("\uFEFF \t\r\n").StartsWith("#") &&
+            !FeodoTrackerCsvParser.HasColumnLine(probe.Head);
     }
 
     public void Parse(TextReader input, FeedContext context, IFeedSink sink, CancellationToken cancellationToken = default)

@@ -14,6 +14,7 @@ public sealed class FeedTextGenerator(int seed)
 {
     static readonly uint[] s_docV4 = [0xC0000200, 0xC6336400, 0xCB007100]; // 192.0.2.0, 198.51.100.0, 203.0.113.0
     static readonly string[] s_types = ["scanner", "c2-server", "phishing", "spam", "malware-distribution", "vulnerable-system"];
+    static readonly string[] s_c2Malware = ["Dridex", "QakBot", "Emotet", "IcedID", "Pikabot"];
 
     readonly Random _rng = new(seed);
 
@@ -38,6 +39,41 @@ public sealed class FeedTextGenerator(int seed)
             sb.Append(p.ToString()).Append(" ; SBL").Append(100000 + i).Append(_rng.Next(2) == 0 ? "\n" : "\r\n");
         }
         networks = list;
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// A Feodo Tracker ipblocklist.csv of <paramref name="count"/> C2 entries, with the entries written. First
+    /// seen times are whole seconds before <paramref name="lastUpdatedUtc"/>, as the export writes them; about
+    /// one entry in five has an empty last_online, so a parse also meets the empty cells of a real list.
+    /// </summary>
+    public string FeodoCsvText(int count, DateTime lastUpdatedUtc, out IReadOnlyList<GeneratedC2> entries)
+    {
+        var sb = new StringBuilder()
+            .Append("################################################################\n")
+            .Append("# abuse.ch Feodo Tracker Botnet C2 IP Blocklist (CSV, generated)\n")
+            .Append("# Last updated: ").Append(lastUpdatedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC\n")
+            .Append("################################################################\n")
+            .Append("#\n")
+            .Append("# \"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\",\"malware\"\n");
+        var list = new List<GeneratedC2>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var firstSeen = lastUpdatedUtc.AddSeconds(-_rng.Next(1, 60 * 60 * 24 * 700));
+            firstSeen = firstSeen.AddTicks(-(firstSeen.Ticks % TimeSpan.TicksPerSecond));
+            DateOnly? lastOnline = _rng.Next(5) == 0 ? null : DateOnly.FromDateTime(firstSeen.AddDays(_rng.Next((int)(lastUpdatedUtc - firstSeen).TotalDays + 1)));
+            var c2 = new GeneratedC2(NextV4(), _rng.Next(1, 65536), firstSeen, _rng.Next(3) == 0 ? "offline" : "online", lastOnline, s_c2Malware[_rng.Next(s_c2Malware.Length)]);
+            list.Add(c2);
+            sb.Append('"').Append(c2.FirstSeenUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+                .Append("\",\"").Append(c2.Ip.ToString())
+                .Append("\",\"").Append(c2.Port.ToString(CultureInfo.InvariantCulture))
+                .Append("\",\"").Append(c2.Status)
+                .Append("\",\"").Append(c2.LastOnline?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Append("\",\"").Append(c2.Malware)
+                .Append('"').Append(_rng.Next(2) == 0 ? "\n" : "\r\n");
+        }
+        sb.Append("# Number of entries: ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        entries = list;
         return sb.ToString();
     }
 
@@ -87,3 +123,6 @@ public sealed class FeedTextGenerator(int seed)
         return e;
     }
 }
+
+/// <summary>One C2 entry of <see cref="FeedTextGenerator.FeodoCsvText"/>, as written to the CSV.</summary>
+public sealed record GeneratedC2(NetAddress Ip, int Port, DateTime FirstSeenUtc, string Status, DateOnly? LastOnline, string Malware);

@@ -19,6 +19,7 @@ public sealed class BadInputTests
     {
         { "openphish", "http://phish.example.com/a", Fields.SourceFqdn, "phish.example.com" },
         { "feodo-txt", "192.0.2.9", Fields.SourceIp, "192.0.2.9" },
+        { "feodo-csv", "\"2024-01-01 00:00:00\",\"192.0.2.9\",\"443\",\"online\",\"2024-01-02\",\"QakBot\"", Fields.SourceIp, "192.0.2.9" },
         { "drop", "192.0.2.0/24 ; SBL1", Fields.SourceNetwork, "192.0.2.0/24" },
         { "asndrop", "AS64496 ; NL | X", Fields.SourceAsn, "64496" },
         { "dshield", "192.0.2.0\t192.0.2.255\t24\t5\tX\tNL\ta@example.net", Fields.SourceNetwork, "192.0.2.0/24" },
@@ -32,6 +33,7 @@ public sealed class BadInputTests
     {
         "openphish" => new OpenPhishParser(),
         "feodo-txt" => new FeodoTrackerTextParser(),
+        "feodo-csv" => new FeodoTrackerCsvParser(),
         "drop" => new SpamhausDropParser(SpamhausList.Drop),
         "asndrop" => new SpamhausDropParser(SpamhausList.AsnDrop),
         "dshield" => new DShieldBlockParser(),

@@ -35,6 +35,7 @@ public sealed class FeedRegistryTests
     [Theory]
     [InlineData("ipblocklist.json", "abusech-feodotracker")]
     [InlineData("ipblocklist_recommended.txt", "abusech-feodotracker-ips")]
+    [InlineData("ipblocklist.csv", "abusech-feodotracker-csv")]
     [InlineData("urlhaus_csv_recent.txt", "abusech-urlhaus")]
     [InlineData("threatfox_recent.json", "abusech-threatfox")]
     [InlineData("drop.txt", "spamhaus-drop")]
@@ -55,6 +56,7 @@ public sealed class FeedRegistryTests
     [InlineData("# ThreatFox IOCs: recent\n# \"first_seen_utc\",\"ioc_id\",\"ioc_value\",\"ioc_type\"\n", "abusech-threatfox")]
     [InlineData("{\n \"1\": [ {\"ioc_value\": \"x\", \"ioc_type\": \"domain\", \"threat_type\": \"botnet_cc\"} ] }", "abusech-threatfox")]
     [InlineData("# abuse.ch Feodo Tracker Botnet C2 IP Blocklist\n192.0.2.1\n", "abusech-feodotracker-ips")]
+    [InlineData("# abuse.ch Feodo Tracker Botnet C2 IP Blocklist (CSV)\n# \"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\",\"malware\"\n", "abusech-feodotracker-csv")]
     [InlineData("{\"classification.type\":\"scanner\",\"feed.name\":\"X\",\"source.ip\":\"192.0.2.1\"}\n", "intelmq-jsonl")]
     [InlineData("\uFEFFhttps://a.example.com/x\r\nhttp://b.example.org/y\r\nhttps://c.exa", "openphish")]
     public void Detect_ContentOnly_FindsTheParser(string head, string parser) =>
@@ -98,6 +100,7 @@ public sealed class FeedRegistryTests
     [InlineData("spamhaus-drop", "spamhaus-drop")]
     [InlineData("Spamhaus_EDROP", "spamhaus-edrop")]
     [InlineData("asn-drop", "spamhaus-asndrop")]
+    [InlineData("feodotracker-csv", "abusech-feodotracker-csv")]
     [InlineData("urlhaus", "abusech-urlhaus")]
     [InlineData("threatfox", "abusech-threatfox")]
     [InlineData("dshield", "dshield-block")]
@@ -118,7 +121,7 @@ public sealed class FeedRegistryTests
     [Fact]
     public void Names_AllParsersOnce()
     {
-        Assert.Equal(11, s_registry.Names.Count);
+        Assert.Equal(12, s_registry.Names.Count);
         Assert.Equal(s_registry.Names.Count, s_registry.Names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
 

@@ -1,5 +1,7 @@
 using System.Text;
+using System.Globalization;
 using Belfry.Core.Events;
+using Belfry.Feeds.AbuseCh;
 using Belfry.Feeds.Generation;
 using Belfry.Feeds.IntelMq;
 using Belfry.Feeds.OpenPhish;
@@ -64,5 +66,27 @@ public sealed class GeneratedRoundTripTests
         Assert.Empty(sink.Rejections);
         Assert.Equal(urls, sink.Events.Select(e => Field(e, Fields.SourceUrl)));
         Assert.Equal(urls.Count, sink.Events.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void Parse_GeneratedFeodoCsv_AllEntriesInOrder()
+    {
+        var updated = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        var text = new FeedTextGenerator(Seed).FeodoCsvText(500, updated, out var entries);
+
+        var sink = Run(new FeodoTrackerCsvParser(), text);
+
+        Assert.Empty(sink.Rejections);
+        Assert.Equal(entries.Count, sink.Events.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var (c2, e) = (entries[i], sink.Events[i]);
+            Assert.Equal(c2.Ip.ToString(), Field(e, Fields.SourceIp));
+            Assert.Equal(c2.Port.ToString(CultureInfo.InvariantCulture), Field(e, Fields.SourcePort));
+            Assert.Equal(c2.FirstSeenUtc, e.GetTime(Fields.TimeSource));
+            Assert.Equal(c2.Status, Field(e, "status"));
+            Assert.Equal(c2.Malware.ToLowerInvariant(), Field(e, Fields.MalwareName));
+            Assert.Equal(c2.LastOnline?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), e.GetText("extra.last_online"));
+        }
     }
 }
