@@ -125,7 +125,7 @@ public sealed class Event
 
     /// <summary>
     /// Drops what the event refers to while it waits in an <see cref="EventPool"/>: its values and raw
-    /// record are slices of the parser's text chunks, which would otherwise stay alive (and be copied
+    /// record are slices of the parser's text buffers, which would otherwise stay alive (and be copied
     /// from generation to generation by the GC) until the event is rented again.
     /// </summary>
     internal void ClearForPool()
@@ -162,8 +162,8 @@ public sealed class Event
     /// <summary>Deterministic id: the same feed record always gets the same id.</summary>
     public EventId Id { get; set; }
 
-    // The raw record is a whole string or a slice of a longer one: parsers copy the rows of a file
-    // into shared chunks (TextChunkWriter) so that a row costs no string of its own.
+    // The raw record is a whole string or a slice of a longer one: a parser's rows are slices of the
+    // buffers it reads the file into, so that a row costs no string of its own.
     string? _rawSource;
     int _rawStart;
     int _rawLength;

@@ -1,70 +1,44 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Belfry.Feeds.Shadowserver;
 
 /// <summary>
-/// Where a row's quote characters are, one bit per character, found with vector compares once per
-/// row. Sep hands the parser each column with its quotes (it does not unescape, so that values stay
-/// slices of the row); a quoted column is the text between its quotes unless a quote is inside it,
-/// and that question, asked of ~15 quoted columns per row, is then a couple of bit tests instead of
-/// a scan of each value (which was a twentieth of the parse time).
+/// Where a row's quote characters are, one bit per character, as <see cref="CsvRowReader"/> finds
+/// them. The reader hands the parser each value with its quotes (it does not unescape, so that values
+/// stay slices of the row); a quoted value is the text between its quotes unless a quote is inside
+/// it, and that question, asked of ~15 quoted values per row, is then a couple of bit tests instead
+/// of a scan of each value (which was a twentieth of the parse time).
 /// </summary>
 internal sealed class QuoteMap
 {
     ulong[] _bits = new ulong[16];
     int _length;
 
-    /// <summary>Maps the quotes of <paramref name="row"/>.</summary>
-    public void Build(ReadOnlySpan<char> row)
+    /// <summary>Sets the quotes of characters 64 × <paramref name="word"/> to 64 × <paramref name="word"/> + 63 (a reader that finds them itself).</summary>
+    public void SetWord(int word, ulong bits)
     {
-        var words = (row.Length + 63) >> 6;
+        if (word >= _bits.Length)
+        {
+            Array.Resize(ref _bits, Math.Max(word + 1, _bits.Length * 2));
+        }
+        _bits[word] = bits;
+    }
+
+    /// <summary>Ends a map made with <see cref="SetWord"/>: the row is <paramref name="length"/> characters (later bits are dropped).</summary>
+    public void SetLength(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var words = (length + 63) >> 6;
         if (_bits.Length < words)
         {
-            _bits = new ulong[Math.Max(words, _bits.Length * 2)];
+            Array.Resize(ref _bits, words);
         }
-        _length = row.Length;
-        ref var start = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(row));
-        var w = 0;
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if ((length & 63) != 0)
         {
-            // 64 characters to a word: two compares, each word written whole (no clearing, no branch).
-            var quote = Vector512.Create((ushort)'"');
-            for (; i + 64 <= row.Length; i += 64, w++)
-            {
-                var low = Vector512.Equals(Vector512.LoadUnsafe(ref start, (nuint)i), quote).ExtractMostSignificantBits();
-                var high = Vector512.Equals(Vector512.LoadUnsafe(ref start, (nuint)(i + 32)), quote).ExtractMostSignificantBits();
-                _bits[w] = low | (high << 32);
-            }
+            _bits[words - 1] &= (1UL << (length & 63)) - 1;
         }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var quote = Vector256.Create((ushort)'"');
-            for (; i + 64 <= row.Length; i += 64, w++)
-            {
-                var a = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), quote).ExtractMostSignificantBits();
-                var b = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 16)), quote).ExtractMostSignificantBits();
-                var c = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 32)), quote).ExtractMostSignificantBits();
-                var d = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 48)), quote).ExtractMostSignificantBits();
-                _bits[w] = a | ((ulong)b << 16) | ((ulong)c << 32) | ((ulong)d << 48);
-            }
-        }
-        if (i < row.Length)
-        {
-            // The last, partial word.
-            ulong last = 0;
-            for (var k = 0; i + k < row.Length; k++)
-            {
-                if (Unsafe.Add(ref start, i + k) == '"')
-                {
-                    last |= 1UL << k;
-                }
-            }
-            _bits[w] = last;
-        }
+        _length = length;
     }
 
     /// <summary>Whether any of the <paramref name="length"/> characters from <paramref name="start"/> is a quote.</summary>

@@ -6,7 +6,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Belfry.Core.Events;
 using Belfry.Core.Net;
-using nietras.SeparatedValues;
 
 namespace Belfry.Feeds.Shadowserver;
 
@@ -29,14 +28,14 @@ public sealed partial class ShadowserverParser
     /// there unchanged.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static Outcome Convert(ColumnOp op, SepReader.Row row, RowText raw, QuoteMap quotes, ref readonly char rowStart, out FieldValue value)
+    static Outcome Convert(ColumnOp op, CsvRowReader row, RowText raw, QuoteMap quotes, ref readonly char rowStart, out FieldValue value)
     {
         value = default;
         if (op.Col >= row.ColCount)
         {
             return Outcome.Absent; // a short row: its trailing columns are empty
         }
-        var s = TrimFast(ColText(row[op.Col].Span, quotes, in rowStart));
+        var s = TrimFast(ColText(row.Col(op.Col), quotes, in rowStart));
         string? computed = null;
         switch (op.Conversion)
         {
@@ -97,7 +96,7 @@ public sealed partial class ShadowserverParser
             case ShadowserverConversion.CategoryOrDetail:
                 if (s.IsEmpty && op.DetailCol >= 0 && op.DetailCol < row.ColCount)
                 {
-                    s = ColText(row[op.DetailCol].Span).Trim();
+                    s = ColText(row.Col(op.DetailCol)).Trim();
                     computed = s.IsEmpty ? null : s.ToString();
                 }
                 break;
@@ -620,12 +619,12 @@ public sealed partial class ShadowserverParser
     /// IntelMQ convert_http_host_and_url: Shadowserver splits URLs into host and path; join them,
     /// with the scheme from the application column (or https for port 443), else keep the value.
     /// </summary>
-    static string? HttpHostAndUrl(ColumnOp op, SepReader.Row row, ReadOnlySpan<char> value)
+    static string? HttpHostAndUrl(ColumnOp op, CsvRowReader row, ReadOnlySpan<char> value)
     {
-        var host = op.HttpHostCol >= 0 && op.HttpHostCol < row.ColCount ? ColText(row[op.HttpHostCol].Span).Trim() : default;
-        var app = op.ApplicationCol >= 0 && op.ApplicationCol < row.ColCount ? ColText(row[op.ApplicationCol].Span).Trim() : default;
-        var url = op.UrlCol >= 0 && op.UrlCol < row.ColCount ? ColText(row[op.UrlCol].Span).Trim() : default;
-        var httpUrl = op.HttpUrlCol >= 0 && op.HttpUrlCol < row.ColCount ? ColText(row[op.HttpUrlCol].Span).Trim() : default;
+        var host = op.HttpHostCol >= 0 && op.HttpHostCol < row.ColCount ? ColText(row.Col(op.HttpHostCol)).Trim() : default;
+        var app = op.ApplicationCol >= 0 && op.ApplicationCol < row.ColCount ? ColText(row.Col(op.ApplicationCol)).Trim() : default;
+        var url = op.UrlCol >= 0 && op.UrlCol < row.ColCount ? ColText(row.Col(op.UrlCol)).Trim() : default;
+        var httpUrl = op.HttpUrlCol >= 0 && op.HttpUrlCol < row.ColCount ? ColText(row.Col(op.HttpUrlCol)).Trim() : default;
         if (!host.IsEmpty)
         {
             var path = app is "http" or "https" && !url.IsEmpty ? url : httpUrl;
@@ -642,7 +641,7 @@ public sealed partial class ShadowserverParser
                 }
                 else
                 {
-                    scheme = op.DstPortCol >= 0 && op.DstPortCol < row.ColCount && ColText(row[op.DstPortCol].Span).Trim() is "443" ? "https" : "http";
+                    scheme = op.DstPortCol >= 0 && op.DstPortCol < row.ColCount && ColText(row.Col(op.DstPortCol)).Trim() is "443" ? "https" : "http";
                 }
                 return string.Concat(string.Concat(scheme, "://", host), path.StartsWith('/') ? string.Empty : "/", path);
             }

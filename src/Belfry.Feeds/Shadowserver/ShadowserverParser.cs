@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Belfry.Core.Events;
-using nietras.SeparatedValues;
 
 namespace Belfry.Feeds.Shadowserver;
 
@@ -78,36 +77,28 @@ public sealed partial class ShadowserverParser : IFeedParser
             input.Read(); // a BOM would otherwise become part of the first column name
         }
         var file = context.FileName ?? "(input)";
-        SepReader reader;
+        var reader = new CsvRowReader(input);
+        bool any;
         try
         {
-            reader = Sep.New(',').Reader(o => o with
-            {
-                // Quotes are undone by ColText, not by Sep: Sep would unescape in place, moving each
-                // quoted value away from where it is in the row, so it could not be a slice of it.
-                Unescape = false,
-                DisableColCountCheck = true,
-            }).From(input);
+            any = reader.MoveNext();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new FeedFormatException($"Shadowserver file '{file}': cannot read the CSV header: {e.Message}", e);
         }
-        using (reader)
+        if (!any)
         {
-            if (reader.Header.IsEmpty)
-            {
-                return; // an empty report: nothing found that day
-            }
-            var header = new string[reader.Header.ColNames.Count];
-            for (var i = 0; i < header.Length; i++)
-            {
-                header[i] = ColText(reader.Header.ColNames[i]).Trim().ToString();
-            }
-            var report = ResolveReport(context, header);
-            var plan = ShadowserverPlan.Build(report, header, context.ObservationTime);
-            ParseRows(reader, plan, context, sink, FastPaths, cancellationToken);
+            return; // an empty report: nothing found that day
         }
+        var header = new string[reader.ColCount];
+        for (var i = 0; i < header.Length; i++)
+        {
+            header[i] = ColText(reader.Col(i)).Trim().ToString();
+        }
+        var report = ResolveReport(context, header);
+        var plan = ShadowserverPlan.Build(report, header, context.ObservationTime);
+        ParseRows(reader, plan, context, sink, FastPaths, cancellationToken);
     }
 
     /// <summary>Which report type a file is: explicit feed, file name, then header (see the class remarks).</summary>
@@ -212,7 +203,7 @@ public sealed partial class ShadowserverParser : IFeedParser
         return n.Length > 11 && char.IsAsciiDigit(n[0]) && n[4] == '-' && n[7] == '-' && n[10] == '-';
     }
 
-    static void ParseRows(SepReader reader, ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths, CancellationToken cancellationToken)
+    static void ParseRows(CsvRowReader reader, ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths, CancellationToken cancellationToken)
     {
         var rows = new RowConverter(plan, context, sink, fastPaths);
         var count = 0;
@@ -235,7 +226,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            rows.Convert(reader.Current);
+            rows.Convert(reader);
         }
     }
 
@@ -254,8 +245,6 @@ public sealed partial class ShadowserverParser : IFeedParser
         readonly EventPool? _pool;
         readonly LayoutCache? _layouts;
         readonly FieldValue[] _values;
-        readonly TextChunkWriter _chunks = new();
-        readonly QuoteMap _quotes = new();
         readonly FastPath[] _fast;
 
         public RowConverter(ShadowserverPlan plan, FeedContext context, IFeedSink sink, bool fastPaths)
@@ -274,17 +263,17 @@ public sealed partial class ShadowserverParser : IFeedParser
             _fast = Array.ConvertAll(plan.Ops, o => fastPaths ? o.Fast : FastPath.None);
         }
 
-        public void Convert(SepReader.Row row)
+        public void Convert(CsvRowReader row)
         {
-            var span = row.Span;
+            var span = row.Row;
             if (!Accept(row, span))
             {
                 return;
             }
-            // Text values are slices of this copy, at the offsets they have in Sep's row.
-            var raw = _chunks.Append(span, out var rawStart);
+            // The row is a slice of the reader's buffer, and so are its text values.
+            var raw = row.Buffer;
+            var rawStart = row.RowStart;
             var at = new RowText(raw, rawStart, span.Length);
-            _quotes.Build(span);
             var ev = _layouts is null ? ToOwnEvent(row, at) : ToLayoutEvent(row, at, _layouts);
             if (ev is null)
             {
@@ -298,7 +287,7 @@ public sealed partial class ShadowserverParser : IFeedParser
 
         /// <summary>Whether the row is one to convert; blank lines are skipped, broken rows rejected with the reason.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        bool Accept(SepReader.Row row, ReadOnlySpan<char> span)
+        bool Accept(CsvRowReader row, ReadOnlySpan<char> span)
         {
             if (span.IsWhiteSpace())
             {
@@ -325,7 +314,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             {
                 return true;
             }
-            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumberFrom, RawForRejection(span), reason));
+            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumber, RawForRejection(span), reason));
             return false;
         }
 
@@ -333,13 +322,13 @@ public sealed partial class ShadowserverParser : IFeedParser
         /// The row as an event sharing the file's field-name layouts (the usual case), filled in place
         /// when there is a pool; null when a required value is missing or invalid (then rejected).
         /// </summary>
-        Event? ToLayoutEvent(SepReader.Row row, RowText at, LayoutCache layouts)
+        Event? ToLayoutEvent(CsvRowReader row, RowText at, LayoutCache layouts)
         {
             var ops = _plan.Ops;
             var fast = _fast;
-            var quotes = _quotes;
+            var quotes = row.Quotes;
             var values = _values;
-            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Span);
+            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Row);
             // With a pool, values go straight into the event they will be part of.
             var filling = _pool?.RentForFill(values.Length + ExpertSlack, out values);
             // The file's constants first: feed and classification, which every expert reads, share
@@ -362,7 +351,7 @@ public sealed partial class ShadowserverParser : IFeedParser
                     // The general Convert below, in line for the common kinds of column (ColumnOp.Fast).
                     // Only a value is taken here; anything else (an empty or invalid required value,
                     // text to change) goes on to the general path, which decides the same way.
-                    var s = TrimFast(ColText(row[op.Col].Span, quotes, in rowStart));
+                    var s = TrimFast(ColText(row.Col(op.Col), quotes, in rowStart));
                     if (TryConvertFast(fast[i], op, s, at, in rowStart, out var fastValue))
                     {
                         values[n++] = fastValue;
@@ -399,7 +388,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             var extraCols = _plan.ExtraCols;
             for (var i = 0; i < extraCols.Length; i++)
             {
-                if (extraCols[i] < colCount && ColText(row[extraCols[i]].Span, quotes, in rowStart) is { IsEmpty: false } text)
+                if (extraCols[i] < colCount && ColText(row.Col(extraCols[i]), quotes, in rowStart) is { IsEmpty: false } text)
                 {
                     // Names of unmapped columns are distinct from every mapped target.
                     values[n++] = FieldValue.Of(text.ToString());
@@ -422,16 +411,16 @@ public sealed partial class ShadowserverParser : IFeedParser
         /// The row as an event of its own, field by field (plans whose names repeat, or with more than
         /// 64 columns); null when a required value is missing or invalid (then rejected).
         /// </summary>
-        Event? ToOwnEvent(SepReader.Row row, RowText at)
+        Event? ToOwnEvent(CsvRowReader row, RowText at)
         {
             var plan = _plan;
             var ev = new Event(plan.EventCapacity);
-            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Span);
+            ref readonly var rowStart = ref MemoryMarshal.GetReference(row.Row);
             ColumnOp? failed = null;
             var failedInvalid = false;
             foreach (var op in plan.Ops)
             {
-                var outcome = ShadowserverParser.Convert(op, row, at, _quotes, in rowStart, out var value);
+                var outcome = ShadowserverParser.Convert(op, row, at, row.Quotes, in rowStart, out var value);
                 if (outcome == Outcome.Ok)
                 {
                     ev.Set(op.Target, value);
@@ -449,7 +438,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             }
             for (var i = 0; i < plan.ExtraCols.Length; i++)
             {
-                if (plan.ExtraCols[i] < row.ColCount && ColText(row[plan.ExtraCols[i]].Span, _quotes, in rowStart) is { IsEmpty: false } text)
+                if (plan.ExtraCols[i] < row.ColCount && ColText(row.Col(plan.ExtraCols[i]), row.Quotes, in rowStart) is { IsEmpty: false } text)
                 {
                     ev.Append(plan.ExtraNames[i], FieldValue.Of(text.ToString()));
                 }
@@ -470,12 +459,12 @@ public sealed partial class ShadowserverParser : IFeedParser
             op.Required && outcome != Outcome.Ok && (outcome == Outcome.Invalid || op.Kind != ValueKind.Port);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        void Reject(SepReader.Row row, ColumnOp failed, bool invalid)
+        void Reject(CsvRowReader row, ColumnOp failed, bool invalid)
         {
             var reason = invalid
-                ? InvalidReason(failed, ColText(row[failed.Col].Span))
+                ? InvalidReason(failed, ColText(row.Col(failed.Col)))
                 : $"required column '{failed.Column}' ({failed.Target}) is empty";
-            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumberFrom, RawForRejection(row.Span), reason));
+            _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumber, RawForRejection(row.Row), reason));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class QuoteMapTests
                 chars[i] = random.Next(10) == 0 ? '"' : (char)random.Next('a', 'z' + 1);
             }
             var row = new string(chars);
-            map.Build(row);
+            Map(map, row);
 
             Assert.Equal(row.Count(c => c == '"'), map.Count);
             for (var probe = 0; probe < 50 && length > 0; probe++)
@@ -32,15 +32,34 @@ public sealed class QuoteMapTests
     }
 
     [Fact]
-    public void Build_ShorterRowAfterLonger_ForgetsTheLongerRowsQuotes()
+    public void SetLength_ShorterRowAfterLonger_ForgetsTheLongerRowsQuotes()
     {
         var map = new QuoteMap();
-        map.Build(new string('"', 200));
-        map.Build("abc\"def");
+        Map(map, new string('"', 200));
+        Map(map, "abc\"def\"\"\""); // quotes past the row's 7 characters are dropped
+        map.SetLength(7);
 
         Assert.Equal(1, map.Count);
         Assert.False(map.AnyIn(0, 3));
         Assert.True(map.AnyIn(3, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => map.AnyIn(5, 10));
+    }
+
+    /// <summary>Fills the map the way the reader does, a 64-character word at a time.</summary>
+    static void Map(QuoteMap map, string row)
+    {
+        for (var w = 0; w * 64 < row.Length; w++)
+        {
+            ulong bits = 0;
+            for (var k = 0; k < 64 && w * 64 + k < row.Length; k++)
+            {
+                if (row[w * 64 + k] == '"')
+                {
+                    bits |= 1UL << k;
+                }
+            }
+            map.SetWord(w, bits);
+        }
+        map.SetLength(row.Length);
     }
 }
