@@ -29,17 +29,7 @@ public sealed class EventPool
     /// </summary>
     public Event Rent(string[] names, ReadOnlySpan<FieldValue> values, int capacity)
     {
-        Event e;
-        if (_count > 0)
-        {
-            e = _free[--_count];
-            _free[_count] = null!;
-            e.InPool = false;
-        }
-        else
-        {
-            e = new Event([], [], 0);
-        }
+        var e = Take();
         e.Reset(names, values, capacity);
         return e;
     }
@@ -51,18 +41,21 @@ public sealed class EventPool
     /// </summary>
     public Event RentForFill(int capacity, out FieldValue[] values)
     {
-        Event e;
-        if (_count > 0)
-        {
-            e = _free[--_count];
-            _free[_count] = null!;
-            e.InPool = false;
-        }
-        else
-        {
-            e = new Event([], [], 0);
-        }
+        var e = Take();
         values = e.BeginFill(capacity);
+        return e;
+    }
+
+    /// <summary>A pooled event when there is one, else a new empty one.</summary>
+    Event Take()
+    {
+        if (_count == 0)
+        {
+            return new Event([], [], 0);
+        }
+        var e = _free[--_count];
+        _free[_count] = null!;
+        e.InPool = false;
         return e;
     }
 
