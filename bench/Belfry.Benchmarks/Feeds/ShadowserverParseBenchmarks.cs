@@ -10,7 +10,7 @@ namespace Belfry.Benchmarks.Feeds;
 
 /// <summary>
 /// The feed hot path on an in-memory generated scan_http report: parse only, and parse followed by
-/// the experts of the default chain (constituency, taxonomy, dedup) on batches of 8192, each into new
+/// the experts of the default chain (constituency, taxonomy, dedup) on batches of 256 (the pipeline's), each into new
 /// events or into events recycled through an <see cref="EventPool"/> as `belfry bench feeds` and the
 /// pipeline do. Results are per row (OperationsPerInvoke).
 /// </summary>
@@ -34,10 +34,10 @@ public class ShadowserverParseBenchmarks
     public long ParseEnrich() => _workload.Run(_experts);
 
     [Benchmark(OperationsPerInvoke = Rows)]
-    public long ParsePooled() => _workload.Run([], new EventPool(16384));
+    public long ParsePooled() => _workload.Run([], new EventPool());
 
     [Benchmark(OperationsPerInvoke = Rows)]
-    public long ParseEnrichPooled() => _workload.Run(_experts, new EventPool(16384));
+    public long ParseEnrichPooled() => _workload.Run(_experts, new EventPool());
 }
 
 /// <summary>A generated Shadowserver report held in memory, a parser, and the default expert chain.</summary>
@@ -74,7 +74,7 @@ public sealed class ShadowserverWorkload
         [new ConstituencyExpert(Index), new TaxonomyExpert(), new DeduplicatorExpert(new DedupOptions())];
 
     /// <summary>
-    /// Parses the whole report, running the experts on batches of 8192; returns the rows parsed. With a
+    /// Parses the whole report, running the experts on batches of 256 (the pipeline's); returns the rows parsed. With a
     /// pool, every event of a batch (dropped duplicates included) goes back to it after the experts.
     /// </summary>
     public long Run(List<IEventExpert> experts, EventPool? pool = null)
@@ -119,15 +119,16 @@ public sealed class ShadowserverWorkload
 
     sealed class BatchSink(List<IEventExpert> experts, EventPool? pool) : IFeedSink
     {
-        readonly List<Event> _batch = new(8192);
-        readonly List<Event> _all = new(8192);
+        const int BatchSize = 256; // IngestOptions.BatchSize
+        readonly List<Event> _batch = new(BatchSize);
+        readonly List<Event> _all = new(BatchSize);
 
         public long Count { get; private set; }
 
         public void OnEvent(Event e)
         {
             _batch.Add(e);
-            if (_batch.Count == 8192)
+            if (_batch.Count == BatchSize)
             {
                 Flush();
             }
