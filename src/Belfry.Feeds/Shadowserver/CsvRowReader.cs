@@ -138,8 +138,8 @@ internal sealed class CsvRowReader
             x ^= x << 32;
             x ^= inside;
             inside = (ulong)-(long)(x >> 63);
-            // A closing quote is not "inside"; the XOR marks it so, and that is harmless for it is no
-            // separator. Line ends inside quotes belong to the value (and still count as lines).
+            // x now has a bit from each opening quote up to, not including, its closing quote: what
+            // lies inside quotes. Line ends there belong to the value (and still count as lines).
             quotedLineEnds |= (n & x) != 0;
             n &= ~x;
             c &= ~x;
