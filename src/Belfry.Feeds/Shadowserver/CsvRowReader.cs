@@ -48,12 +48,19 @@ internal sealed class CsvRowReader
     int _colCount;
     readonly QuoteMap _quotes = new();
 
-    public CsvRowReader(TextReader input)
+    /// <param name="input">The text.</param>
+    /// <param name="firstLine">The line number of the text's first line (a row read again on its own).</param>
+    public CsvRowReader(TextReader input, long firstLine = 1)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstLine, 1);
         _input = input;
         _buffer = NewBuffer(BufferChars);
+        _lines = firstLine - 1;
     }
+
+    /// <summary>Whether the current row has line ends inside quotes (it spans several lines).</summary>
+    public bool HasQuotedLineEnds { get; private set; }
 
     /// <summary>The string that holds the current row (and earlier ones): slices of it stay valid.</summary>
     public string Buffer => _buffer;
@@ -198,6 +205,7 @@ internal sealed class CsvRowReader
         _colCount = separators + 1;
         _quotes.SetLength(_rowLength);
         LineNumber = _lines + 1;
+        HasQuotedLineEnds = quotedLineEnds && CountLineEnds(_buffer.AsSpan(start, _rowLength)) > 0;
         _lines += 1 + (quotedLineEnds ? CountLineEnds(_buffer.AsSpan(start, _rowLength)) : 0);
         _next = next;
     }

@@ -266,6 +266,11 @@ public sealed partial class ShadowserverParser : IFeedParser
         public void Convert(CsvRowReader row)
         {
             var span = row.Row;
+            if (row.HasQuotedLineEnds && !FitsHeader(row.ColCount))
+            {
+                Resplit(row);
+                return;
+            }
             if (!Accept(row, span))
             {
                 return;
@@ -285,6 +290,46 @@ public sealed partial class ShadowserverParser : IFeedParser
             _sink.OnEvent(ev);
         }
 
+        /// <summary>
+        /// One value fewer than the header is a real Shadowserver quirk (an empty last column left out):
+        /// that column counts as empty, as in IntelMQ, so no valid record is lost. Any other count is a
+        /// broken or truncated row.
+        /// </summary>
+        bool FitsHeader(int colCount) => colCount == _plan.ColumnCount || colCount == _plan.ColumnCount - 1;
+
+        /// <summary>
+        /// A row over several lines whose values do not fit the header is most likely a quote left
+        /// open in one line, which took the lines after it into the row: each line is read again as a
+        /// row of its own, so that the broken one is rejected and the others are kept.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        void Resplit(CsvRowReader row)
+        {
+            var text = row.Row;
+            var line = row.LineNumber;
+            while (true)
+            {
+                var end = text.IndexOfAny('\r', '\n');
+                var piece = end < 0 ? text : text[..end];
+                var single = new CsvRowReader(new StringReader(piece.ToString()), line);
+                if (single.MoveNext())
+                {
+                    Convert(single);
+                }
+                if (end < 0)
+                {
+                    return;
+                }
+                end += text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1;
+                text = text[end..];
+                line++;
+                if (text.IsEmpty)
+                {
+                    return;
+                }
+            }
+        }
+
         /// <summary>Whether the row is one to convert; blank lines are skipped, broken rows rejected with the reason.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         bool Accept(CsvRowReader row, ReadOnlySpan<char> span)
@@ -299,11 +344,8 @@ public sealed partial class ShadowserverParser : IFeedParser
             {
                 reason = string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted");
             }
-            else if (row.ColCount != plan.ColumnCount && row.ColCount != plan.ColumnCount - 1)
+            else if (!FitsHeader(row.ColCount))
             {
-                // One value fewer than the header is a real Shadowserver quirk (an empty last column
-                // left out): that column counts as empty, as in IntelMQ, so no valid record is lost.
-                // Any other count is a broken or truncated row, refused with the reason.
                 reason = string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}");
             }
             else if (plan.MissingRequired is not null)

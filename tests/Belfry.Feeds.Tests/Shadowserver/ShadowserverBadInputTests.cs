@@ -92,6 +92,22 @@ public class ShadowserverBadInputTests
     }
 
     [Fact]
+    public void Parse_QuoteLeftOpenInARow_OnlyThatRowRejected()
+    {
+        // The open quote would take every following line into one value: each line is read again.
+        var broken = Row2.Replace("\"SAINT-OUEN-LAUMONE\"", "\"SAINT-OUEN-LAUMONE", StringComparison.Ordinal);
+        Assert.NotEqual(Row2, broken);
+        var sink = Parse(Header, Row1, broken, Row2, "", Row1);
+
+        Assert.Equal(3, sink.Events.Count);
+        var r = Assert.Single(sink.Rejections);
+        Assert.Equal(3, r.Line);
+        Assert.Equal(broken, r.Raw);
+        Assert.StartsWith("expected 23 columns as in the header, found ", r.Reason, StringComparison.Ordinal);
+        Assert.Equal([Row1, Row2, Row1], sink.Events.Select(e => e.Raw).ToArray());
+    }
+
+    [Fact]
     public void Parse_TruncatedLastLine_RejectedEarlierRowsKept()
     {
         var truncated = Row2[..60];
