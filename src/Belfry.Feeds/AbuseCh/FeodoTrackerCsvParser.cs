@@ -68,27 +68,15 @@ public sealed class FeodoTrackerCsvParser : IFeedParser
         using var lines = new LineReader(input);
         var row = new CsvRow();
         var cols = new Columns(s_defaultColumns);
-        while (lines.TryReadLine(out var line, out var tooLong))
+        void OnComment(ReadOnlySpan<char> comment)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
+            if (AbuseChHeader.TryGetColumns(comment, "dst_ip") is { } names && Array.IndexOf(names, "dst_ip") >= 0)
             {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
+                cols = new Columns(names);
             }
-            var t = line.Trim();
-            if (t.IsEmpty)
-            {
-                continue;
-            }
-            if (t[0] == '#')
-            {
-                if (AbuseChHeader.TryGetColumns(t, "dst_ip") is { } names && Array.IndexOf(names, "dst_ip") >= 0)
-                {
-                    cols = new Columns(names);
-                }
-                continue;
-            }
+        }
+        while (lines.TryReadDataLine(run, '#', OnComment, cancellationToken, out var line, out _))
+        {
             var raw = line.ToString();
             if (!row.TrySplit(raw, ',', trimSpaces: true, out var error))
             {

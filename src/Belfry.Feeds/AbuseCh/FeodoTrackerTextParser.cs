@@ -43,27 +43,15 @@ public sealed class FeodoTrackerTextParser : IFeedParser
         var run = new FeedRun(feed, context, sink);
         using var lines = new LineReader(input);
         DateTime? updated = null;
-        while (lines.TryReadLine(out var line, out var tooLong))
+        void OnComment(ReadOnlySpan<char> comment)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
+            if (AbuseChHeader.TryGetLastUpdated(comment, out var u))
             {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
+                updated = u;
             }
-            var t = line.Trim();
-            if (t.IsEmpty)
-            {
-                continue;
-            }
-            if (t[0] == '#')
-            {
-                if (AbuseChHeader.TryGetLastUpdated(t, out var u))
-                {
-                    updated = u;
-                }
-                continue;
-            }
+        }
+        while (lines.TryReadDataLine(run, '#', OnComment, cancellationToken, out var line, out var t))
+        {
             var raw = line.ToString();
             var e = run.NewEvent(raw);
             FeedRun.Classify(e, "c2-server");

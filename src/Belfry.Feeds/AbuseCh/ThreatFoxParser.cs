@@ -64,27 +64,15 @@ public sealed class ThreatFoxParser : IFeedParser
         using var lines = new LineReader(input);
         var row = new CsvRow();
         var cols = s_defaultColumns;
-        while (lines.TryReadLine(out var line, out var tooLong))
+        void OnComment(ReadOnlySpan<char> comment)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
+            if (AbuseChHeader.TryGetColumns(comment, "ioc_value") is { } names && Array.IndexOf(names, "ioc_type") >= 0)
             {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
+                cols = names;
             }
-            var t = line.Trim();
-            if (t.IsEmpty)
-            {
-                continue;
-            }
-            if (t[0] == '#')
-            {
-                if (AbuseChHeader.TryGetColumns(t, "ioc_value") is { } names && Array.IndexOf(names, "ioc_type") >= 0)
-                {
-                    cols = names;
-                }
-                continue;
-            }
+        }
+        while (lines.TryReadDataLine(run, '#', OnComment, cancellationToken, out var line, out _))
+        {
             var raw = line.ToString();
             if (!row.TrySplit(raw, ',', trimSpaces: true, out var error))
             {

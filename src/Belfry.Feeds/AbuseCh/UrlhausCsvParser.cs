@@ -41,27 +41,15 @@ public sealed class UrlhausCsvParser : IFeedParser
         using var lines = new LineReader(input);
         var row = new CsvRow();
         var cols = new Columns(s_defaultColumns);
-        while (lines.TryReadLine(out var line, out var tooLong))
+        void OnComment(ReadOnlySpan<char> comment)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
+            if (AbuseChHeader.TryGetColumns(comment, "dateadded") is { } names)
             {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
+                cols = new Columns(names);
             }
-            var t = line.Trim();
-            if (t.IsEmpty)
-            {
-                continue;
-            }
-            if (t[0] == '#')
-            {
-                if (AbuseChHeader.TryGetColumns(t, "dateadded") is { } names)
-                {
-                    cols = new Columns(names);
-                }
-                continue;
-            }
+        }
+        while (lines.TryReadDataLine(run, '#', OnComment, cancellationToken, out var line, out _))
+        {
             var raw = line.ToString();
             if (!row.TrySplit(raw, ',', trimSpaces: true, out var error))
             {

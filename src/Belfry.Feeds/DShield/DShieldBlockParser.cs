@@ -43,27 +43,15 @@ public sealed class DShieldBlockParser : IFeedParser
         using var lines = new LineReader(input);
         DateTime? updated = null;
         Span<Range> cols = stackalloc Range[8];
-        while (lines.TryReadLine(out var line, out var tooLong))
+        void OnComment(ReadOnlySpan<char> comment)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
+            if (TryGetUpdated(comment, out var u))
             {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
+                updated = u;
             }
-            var t = line.Trim();
-            if (t.IsEmpty)
-            {
-                continue;
-            }
-            if (t[0] == '#')
-            {
-                if (TryGetUpdated(t, out var u))
-                {
-                    updated = u;
-                }
-                continue;
-            }
+        }
+        while (lines.TryReadDataLine(run, '#', OnComment, cancellationToken, out var line, out var t))
+        {
             if (t.StartsWith("Start\t", StringComparison.OrdinalIgnoreCase))
             {
                 continue;

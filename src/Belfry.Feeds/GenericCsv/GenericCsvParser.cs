@@ -49,19 +49,10 @@ public sealed class GenericCsvParser : IFeedParser
         var row = new CsvRow();
         var columns = _options.ColumnsByHeader is null ? _positional : null;
         var headerPending = _options.HasHeader;
-        while (lines.TryReadLine(out var line, out var tooLong))
+        // Without SkipCommentLines a line starting with the comment character is data like any other.
+        var commentChar = _options.SkipCommentLines ? _options.CommentChar : (char?)null;
+        while (lines.TryReadDataLine(run, commentChar, null, cancellationToken, out var line, out _))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
-            {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
-            }
-            var t = line.Trim();
-            if (t.IsEmpty || (_options.SkipCommentLines && t[0] == _options.CommentChar))
-            {
-                continue;
-            }
             var raw = line.ToString();
             if (!row.TrySplit(raw, _options.Delimiter, _options.TrimFields, out var error))
             {

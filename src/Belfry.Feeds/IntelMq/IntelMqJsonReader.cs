@@ -45,18 +45,9 @@ public sealed class IntelMqJsonReader : IFeedParser
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var observation = FeedRun.ToUtc(context.ObservationTime);
         using var lines = new LineReader(input);
-        while (lines.TryReadLine(out var line, out var tooLong))
+        // JSON lines have no comment lines: every non-blank line is a record.
+        while (lines.TryReadDataLine(run, null, null, cancellationToken, out var line, out _))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
-            {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
-            }
-            if (line.Trim().IsEmpty)
-            {
-                continue;
-            }
             var text = line.ToString();
             if (!JsonValues.TryParseObject(text, out var doc, out var error))
             {

@@ -63,19 +63,8 @@ public sealed class OpenPhishParser : IFeedParser
         ArgumentNullException.ThrowIfNull(sink);
         var run = new FeedRun(s_feed, context, sink);
         using var lines = new LineReader(input);
-        while (lines.TryReadLine(out var line, out var tooLong))
+        while (lines.TryReadDataLine(run, '#', null, cancellationToken, out var line, out var t))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (tooLong)
-            {
-                run.RejectTooLong(lines.LineNumber, line);
-                continue;
-            }
-            var t = line.Trim();
-            if (t.IsEmpty || t[0] == '#')
-            {
-                continue;
-            }
             var raw = line.ToString();
             var e = run.NewEvent(raw, 12);
             FeedRun.Classify(e, "phishing");

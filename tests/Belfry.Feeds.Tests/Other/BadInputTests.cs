@@ -151,4 +151,50 @@ public sealed class BadInputTests
 
         Assert.Equal(lines, read);
     }
+
+    [Fact]
+    public void LineReader_DataLines_CommentsToCallbackBlanksSkippedLongLinesRejected()
+    {
+        var huge = new string('A', FeedLimits.MaxRecordChars + 10);
+        var text = "  # first comment  \n\n \t \n data one \n" + huge + "\n;not a comment here\n#second\n";
+        var sink = new CollectingSink();
+        var run = new FeedRun(new FeedInfo("T", null, null), Context(), sink);
+        var comments = new List<string>();
+
+        using var reader = new LineReader(new StringReader(text));
+        var read = new List<(long Line, string Raw, string Trimmed)>();
+        while (reader.TryReadDataLine(run, '#', c => comments.Add(c.ToString()), TestContext.Current.CancellationToken, out var line, out var trimmed))
+        {
+            read.Add((reader.LineNumber, line.ToString(), trimmed.ToString()));
+        }
+
+        Assert.Equal(["# first comment", "#second"], comments);
+        Assert.Equal([(4L, " data one ", "data one"), (6L, ";not a comment here", ";not a comment here")], read);
+        var r = Assert.Single(sink.Rejections);
+        Assert.Equal(5, r.Line);
+        Assert.Equal(FeedLimits.MaxRejectedRawChars, r.Raw.Length);
+    }
+
+    [Fact]
+    public void LineReader_DataLinesWithoutCommentChar_HashLineIsData()
+    {
+        var run = new FeedRun(new FeedInfo("T", null, null), Context(), new CollectingSink());
+
+        using var reader = new LineReader(new StringReader("# data\n\n"));
+        Assert.True(reader.TryReadDataLine(run, null, null, TestContext.Current.CancellationToken, out var line, out _));
+        Assert.Equal("# data", line.ToString());
+        Assert.False(reader.TryReadDataLine(run, null, null, TestContext.Current.CancellationToken, out _, out _));
+    }
+
+    [Fact]
+    public void LineReader_DataLinesCancelled_ThrowsEvenOnSkippedLines()
+    {
+        using var cts = new CancellationTokenSource();
+        var run = new FeedRun(new FeedInfo("T", null, null), Context(), new CollectingSink());
+        var text = "# one\n# two\ndata\n";
+
+        using var reader = new LineReader(new StringReader(text));
+        Assert.Throws<OperationCanceledException>(() => reader.TryReadDataLine(run, '#', _ => cts.Cancel(), cts.Token, out _, out _));
+        Assert.Equal(2, reader.LineNumber);
+    }
 }

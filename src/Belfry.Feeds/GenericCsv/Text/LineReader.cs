@@ -118,6 +118,60 @@ internal sealed class LineReader : IDisposable
         return Finish(out line, len, tooLong);
     }
 
+    /// <summary>
+    /// Reads up to the next data line of a line-oriented feed: the loop each such parser would write
+    /// again. Checks <paramref name="cancellationToken"/> once a line; rejects a line over the cap
+    /// through <paramref name="run"/> (<see cref="FeedRun.RejectTooLong"/>, with its line number and
+    /// the head <see cref="TryReadLine"/> kept of it); skips blank lines; and skips comment lines,
+    /// handing each to <paramref name="onComment"/> first, since some feeds put their update time or
+    /// their column names in a comment.
+    /// </summary>
+    /// <param name="run">Where a line over the cap is rejected.</param>
+    /// <param name="commentChar">
+    /// The character that starts a comment line (after leading white space); null for a feed without
+    /// comments, where every non-blank line is data.
+    /// </param>
+    /// <param name="onComment">Receives each comment line, trimmed and still with its comment character; null to drop them unread.</param>
+    /// <param name="cancellationToken">Checked after each line read, skipped ones included.</param>
+    /// <param name="line">
+    /// The data line as read (the raw text of its event or rejection), valid until the next call;
+    /// <see cref="LineNumber"/> is its number.
+    /// </param>
+    /// <param name="trimmed">The same line without leading and trailing white space; never empty.</param>
+    /// <returns>False at the end of the input.</returns>
+    public bool TryReadDataLine(
+        FeedRun run,
+        char? commentChar,
+        Action<ReadOnlySpan<char>>? onComment,
+        CancellationToken cancellationToken,
+        out ReadOnlySpan<char> line,
+        out ReadOnlySpan<char> trimmed)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        while (TryReadLine(out line, out var tooLong))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (tooLong)
+            {
+                run.RejectTooLong(LineNumber, line);
+                continue;
+            }
+            trimmed = line.Trim();
+            if (trimmed.IsEmpty)
+            {
+                continue;
+            }
+            if (commentChar is { } c && trimmed[0] == c)
+            {
+                onComment?.Invoke(trimmed);
+                continue;
+            }
+            return true;
+        }
+        trimmed = default;
+        return false;
+    }
+
     bool Finish(out ReadOnlySpan<char> line, int len, bool tooLong)
     {
         LineNumber++;
