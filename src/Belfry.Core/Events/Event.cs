@@ -74,12 +74,7 @@ public sealed class Event
         _count = values.Length;
         _sharedNames = true;
         _layoutId = 0;
-        Id = default;
-        _rawSource = null;
-        _rawStart = 0;
-        _rawLength = 0;
-        Organisation = null;
-        Tlp = Tlp.Amber;
+        ResetRecord();
     }
 
     /// <summary>
@@ -115,6 +110,12 @@ public sealed class Event
         _count = count;
         _sharedNames = true;
         _layoutId = layoutId;
+        ResetRecord();
+    }
+
+    /// <summary>A recycled event's id, raw record, organisation and TLP, as a new event's.</summary>
+    void ResetRecord()
+    {
         Id = default;
         _rawSource = null;
         _rawStart = 0;

@@ -59,12 +59,7 @@ public sealed class FeodoTrackerCsvParser : IFeedParser
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(sink);
-        var recommended = context.FileName?.Contains("recommended", StringComparison.OrdinalIgnoreCase) == true;
-        var feed = FeodoTrackerJsonParser.Feed with
-        {
-            Url = recommended ? "https://feodotracker.abuse.ch/downloads/ipblocklist_recommended.csv" : "https://feodotracker.abuse.ch/downloads/ipblocklist.csv",
-        };
-        var run = new FeedRun(feed, context, sink);
+        var run = new FeedRun(FeodoTrackerJsonParser.BlockListFeed(context.FileName, "csv"), context, sink);
         using var lines = new LineReader(input);
         var row = new CsvRow();
         var cols = new Columns(s_defaultColumns);
@@ -90,14 +85,7 @@ public sealed class FeodoTrackerCsvParser : IFeedParser
                 continue;
             }
             var e = run.NewEvent(raw);
-            if (TryBuild(e, raw, row, cols, out error))
-            {
-                run.Emit(e);
-            }
-            else
-            {
-                run.Reject(lines.LineNumber, raw, error!);
-            }
+            run.EmitOrReject(e, TryBuild(e, raw, row, cols, out error), lines.LineNumber, raw, error);
         }
     }
 

@@ -15,6 +15,13 @@ public sealed class FeodoTrackerJsonParser : IFeedParser
 
     internal static readonly FeedInfo Feed = new("Feodo Tracker", "Abuse.ch", "https://feodotracker.abuse.ch/downloads/ipblocklist.json");
 
+    /// <summary>The feed of an IP block list export (<paramref name="extension"/> "csv" or "txt"): the full list, or the recommended one when the file name says so.</summary>
+    internal static FeedInfo BlockListFeed(string? fileName, string extension)
+    {
+        var recommended = fileName?.Contains("recommended", StringComparison.OrdinalIgnoreCase) == true;
+        return Feed with { Url = $"https://feodotracker.abuse.ch/downloads/ipblocklist{(recommended ? "_recommended" : string.Empty)}.{extension}" };
+    }
+
     public string Name => ParserName;
 
     public string Description => "abuse.ch Feodo Tracker JSON (ipblocklist.json)";

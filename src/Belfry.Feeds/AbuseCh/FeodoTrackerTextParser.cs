@@ -35,12 +35,7 @@ public sealed class FeodoTrackerTextParser : IFeedParser
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(sink);
-        var recommended = context.FileName?.Contains("recommended", StringComparison.OrdinalIgnoreCase) == true;
-        var feed = FeodoTrackerJsonParser.Feed with
-        {
-            Url = recommended ? "https://feodotracker.abuse.ch/downloads/ipblocklist_recommended.txt" : "https://feodotracker.abuse.ch/downloads/ipblocklist.txt",
-        };
-        var run = new FeedRun(feed, context, sink);
+        var run = new FeedRun(FeodoTrackerJsonParser.BlockListFeed(context.FileName, "txt"), context, sink);
         using var lines = new LineReader(input);
         DateTime? updated = null;
         void OnComment(ReadOnlySpan<char> comment)

@@ -163,14 +163,7 @@ public sealed class ThreatFoxParser : IFeedParser
     static void Finish(FeedRun run, long line, string raw, ThreatFoxRecord rec)
     {
         var e = run.NewEvent(raw);
-        if (TryBuild(e, rec, out var error))
-        {
-            run.Emit(e);
-        }
-        else
-        {
-            run.Reject(line, raw, error!);
-        }
+        run.EmitOrReject(e, TryBuild(e, rec, out var error), line, raw, error);
     }
 
     /// <summary>threat_type to classification.type; IntelMQ's mapping for the two network kinds.</summary>

@@ -62,14 +62,7 @@ public sealed class UrlhausCsvParser : IFeedParser
                 continue;
             }
             var e = run.NewEvent(raw);
-            if (TryBuild(e, raw, row, cols, out error))
-            {
-                run.Emit(e);
-            }
-            else
-            {
-                run.Reject(lines.LineNumber, raw, error!);
-            }
+            run.EmitOrReject(e, TryBuild(e, raw, row, cols, out error), lines.LineNumber, raw, error);
         }
     }
 

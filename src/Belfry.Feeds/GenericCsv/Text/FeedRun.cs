@@ -70,6 +70,19 @@ internal sealed class FeedRun(FeedInfo feed, FeedContext context, IFeedSink sink
         sink.OnEvent(e);
     }
 
+    /// <summary>Emits <paramref name="e"/> when its builder succeeded, else rejects its record with the builder's reason.</summary>
+    public void EmitOrReject(Event e, bool built, long line, ReadOnlySpan<char> raw, string? error)
+    {
+        if (built)
+        {
+            Emit(e);
+        }
+        else
+        {
+            Reject(line, raw, error ?? "invalid record");
+        }
+    }
+
     public void Reject(long line, ReadOnlySpan<char> raw, string reason)
     {
         Rejected++;
