@@ -21,7 +21,7 @@ public sealed record BelfryConfig
     /// <summary>MaxMind/DB-IP ASN .mmdb file, used when present.</summary>
     public string? AsnMmdb { get; set; }
 
-    /// <summary>Shadowserver's intelmq.json; default: data folder, then a shared/ reference copy.</summary>
+    /// <summary>A Shadowserver intelmq.json to use instead of the built-in facts (relative to the data folder); a copy installed by `belfry feeds update-schema` wins over it.</summary>
     public string? ShadowserverSchema { get; set; }
 
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromHours(24);

@@ -44,20 +44,28 @@ public sealed class BelfryHost : IAsyncDisposable
         return new BelfryHost(folder, config, store);
     }
 
+    /// <summary>Where `belfry feeds update-schema` keeps a newer Shadowserver schema.</summary>
+    public string InstalledShadowserverSchema => Path.Combine(DataFolder, "shadowserver", "intelmq.json");
+
     /// <summary>
-    /// Shadowserver's schema: the copy in the data folder (kept current by `belfry feeds
-    /// update-schema`), the configured path, or a reference copy in a shared/ folder nearby.
+    /// Shadowserver's schema file, when there is one: the copy in the data folder (written by
+    /// `belfry feeds update-schema`, so newer than the built-in facts), then `shadowserver_schema`
+    /// in belfry.json. Null: the facts built into Belfry are used.
     /// </summary>
     public string? FindShadowserverSchema()
     {
-        var candidates = new List<string?>
+        if (File.Exists(InstalledShadowserverSchema))
         {
-            Config.ShadowserverSchema,
-            Path.Combine(DataFolder, "shadowserver", "intelmq.json"),
-            Environment.GetEnvironmentVariable("BELFRY_SHADOWSERVER_SCHEMA"),
-            SharedData.Find(Path.Combine("reference", "shadowserver", "intelmq.json")),
-        };
-        return candidates.FirstOrDefault(p => p is not null && File.Exists(p));
+            return InstalledShadowserverSchema;
+        }
+        if (Config.ShadowserverSchema is { } configured)
+        {
+            var path = Path.GetFullPath(configured, DataFolder);
+            return File.Exists(path)
+                ? path
+                : throw new CliException($"shadowserver_schema in belfry.json: {path} does not exist.");
+        }
+        return null;
     }
 
     /// <summary>Folder of generic CSV feed mappings (one JSON file each), loaded with the built-in parsers.</summary>
@@ -65,8 +73,7 @@ public sealed class BelfryHost : IAsyncDisposable
 
     public FeedRegistry CreateRegistry(IReadOnlyList<string>? extraMappings = null)
     {
-        var schemaPath = FindShadowserverSchema();
-        var schema = schemaPath is null ? null : ShadowserverSchema.Load(schemaPath);
+        var schema = LoadShadowserverSchema();
         var parsers = new List<IFeedParser>();
         // Explicit mappings first, then Shadowserver: its CSV reports are the bulk of a national centre's daily input.
         var mappings = (extraMappings ?? []).Concat(Directory.Exists(MappingsFolder) ? Directory.EnumerateFiles(MappingsFolder, "*.json").Order(StringComparer.Ordinal) : []);
@@ -81,18 +88,27 @@ public sealed class BelfryHost : IAsyncDisposable
                 throw new CliException($"{m}: not a usable CSV feed mapping: {ex.Message}");
             }
         }
-        if (schema is not null)
-        {
-            parsers.Add(new ShadowserverParser(schema));
-        }
+        parsers.Add(new ShadowserverParser(schema));
         parsers.AddRange(FeedRegistry.BuiltInParsers());
         return new FeedRegistry(parsers);
     }
 
-    public ShadowserverSchema LoadShadowserverSchema() =>
-        FindShadowserverSchema() is { } p
-            ? ShadowserverSchema.Load(p)
-            : throw new CliException("Shadowserver schema (intelmq.json) not found: run `belfry feeds update-schema FILE` or set shadowserver_schema in belfry.json.");
+    /// <summary>The Shadowserver schema in the order of <see cref="FindShadowserverSchema"/>, else the built-in facts.</summary>
+    public ShadowserverSchema LoadShadowserverSchema()
+    {
+        if (FindShadowserverSchema() is not { } path)
+        {
+            return ShadowserverSchema.BuiltIn;
+        }
+        try
+        {
+            return ShadowserverSchema.Load(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FeedFormatException)
+        {
+            throw new CliException($"Shadowserver schema {path}: {ex.Message} (remove it, or install another with `belfry feeds update-schema FILE|URL`)");
+        }
+    }
 
     /// <summary>The expert chain in pipeline order: AS numbers first, since the constituency falls back on them.</summary>
     public async Task<List<IEventExpert>> CreateExpertsAsync(CancellationToken ct)
@@ -114,28 +130,4 @@ public sealed class BelfryHost : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Store.DisposeAsync();
-}
-
-/// <summary>Finds reference data in a `shared/` folder beside or above the working directory or the program.</summary>
-public static class SharedData
-{
-    public static string? Find(string relative)
-    {
-        if (Environment.GetEnvironmentVariable("BELFRY_SHARED") is { } env && File.Exists(Path.Combine(env, relative)))
-        {
-            return Path.Combine(env, relative);
-        }
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", relative);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
-    }
 }

@@ -103,18 +103,22 @@ public sealed class ShadowserverReport
 }
 
 /// <summary>
-/// Shadowserver's feed schema (<c>intelmq.json</c>, as served by Shadowserver and updated by users),
-/// loaded at run time: per report type its file-name key, feed name, documentation URL, constant
-/// fields and column mappings. Nothing of the schema is compiled into Belfry.
+/// Shadowserver's feed schema: per report type its file-name key, feed name, documentation URL,
+/// constant fields and column mappings. Belfry ships these facts in its own form
+/// (<see cref="BuiltIn"/>, compiled from the <c>intelmq.json</c> Shadowserver publishes by
+/// <see cref="ShadowserverFacts"/>); a newer <c>intelmq.json</c> loads with <see cref="Load(string)"/>.
 /// </summary>
 public sealed class ShadowserverSchema
 {
+    static readonly Lazy<ShadowserverSchema> s_builtIn = new(ShadowserverFacts.LoadBuiltIn);
+
     readonly Dictionary<string, ShadowserverReport> _byName;
 
-    ShadowserverSchema(List<ShadowserverReport> reports, string? created)
+    internal ShadowserverSchema(List<ShadowserverReport> reports, string? created, string source)
     {
         Reports = reports;
         Created = created;
+        Source = source;
         _byName = new Dictionary<string, ShadowserverReport>(StringComparer.OrdinalIgnoreCase);
         // File-name keys win over schema keys, which win over feed names (several reports may share a feed name).
         foreach (var r in reports)
@@ -136,6 +140,12 @@ public sealed class ShadowserverSchema
     /// <summary>The schema's <c>_meta.date_created</c>, when present.</summary>
     public string? Created { get; }
 
+    /// <summary>Where the schema came from: a file path, a URL, or the built-in facts and the digest of the schema they were compiled from.</summary>
+    public string Source { get; }
+
+    /// <summary>The report-format facts that ship inside Belfry (loaded once, on first use).</summary>
+    public static ShadowserverSchema BuiltIn => s_builtIn.Value;
+
     /// <summary>Finds a report by file-name key (<c>scan_http</c>), schema key or feed name (<c>Accessible-HTTP</c>), ignoring case.</summary>
     public bool TryGetReport(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ShadowserverReport? report) =>
         _byName.TryGetValue(name.Trim(), out report);
@@ -148,7 +158,7 @@ public sealed class ShadowserverSchema
         using var s = File.OpenRead(path);
         try
         {
-            return Load(s);
+            return Load(s, Path.GetFullPath(path));
         }
         catch (FeedFormatException e)
         {
@@ -156,7 +166,8 @@ public sealed class ShadowserverSchema
         }
     }
 
-    public static ShadowserverSchema Load(Stream stream)
+    /// <summary>Loads an <c>intelmq.json</c> schema; <paramref name="source"/> says where it came from.</summary>
+    public static ShadowserverSchema Load(Stream stream, string source = "(stream)")
     {
         ArgumentNullException.ThrowIfNull(stream);
         JsonDocument doc;
@@ -188,7 +199,7 @@ public sealed class ShadowserverSchema
                 }
                 reports.Add(ReadReport(p.Name, p.Value));
             }
-            return new ShadowserverSchema(reports, created);
+            return new ShadowserverSchema(reports, created, source);
         }
     }
 
