@@ -11,13 +11,17 @@ public sealed class Belfry : IDisposable
 
     public sealed record Result(int ExitCode, string Out, string Err);
 
-    public Result Run(params string[] args)
+    public Result Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs belfry with <paramref name="workingDirectory"/> as its current folder (null: the test's).</summary>
+    public Result RunIn(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "belfry.dll"));
         foreach (var a in args)
@@ -26,7 +30,8 @@ public sealed class Belfry : IDisposable
         }
         psi.ArgumentList.Add("--data");
         psi.ArgumentList.Add(DataFolder);
-        psi.Environment["BELFRY_SHARED"] = SharedFiles.Root;
+        // The program finds nothing of shared/ on its own: tests pass shared files by path.
+        psi.Environment.Remove("BELFRY_SHARED");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
