@@ -14,8 +14,12 @@ namespace Belfry.Feeds;
 /// </summary>
 public sealed class FeedRegistry
 {
-    /// <summary>A control character share above this in the head means binary data, not a text feed.</summary>
-    const double MaxControlShare = 0.02;
+    /// <summary>
+    /// A file is binary only when more than this share of its head is not text (NUL and other control
+    /// characters, undecodable bytes). A text feed with one row of control bytes is still a text
+    /// feed: that row is quarantined on its own, and the valid rows are kept.
+    /// </summary>
+    const double MaxNonTextShare = 0.5;
 
     static readonly Dictionary<string, string> s_aliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -113,7 +117,7 @@ public sealed class FeedRegistry
         var file = probe.FileName ?? "(stdin)";
         if (LooksBinary(probe.Head))
         {
-            throw new FeedFormatException($"File '{file}' is binary data, not a text feed (NUL or control characters in its first {probe.Head.Length} characters); expected one of: {Expected()}.");
+            throw new FeedFormatException($"File '{file}' is binary data, not a text feed (most of its first {probe.Head.Length} characters are control characters or undecodable bytes); expected one of: {Expected()}.");
         }
         IFeedParser? byNameOnly = null;
         var contentOnly = probe with { FileName = null };
@@ -144,7 +148,7 @@ public sealed class FeedRegistry
 
     string Expected() => string.Join(", ", _parsers.Select(p => p.Description));
 
-    /// <summary>True when the text holds NUL characters, or control characters (other than tab, CR, LF, FF) beyond 2%.</summary>
+    /// <summary>True when most of the text is not text: NUL and other control characters (but tab, CR, LF, FF) and undecodable bytes (U+FFFD).</summary>
     public static bool LooksBinary(string head)
     {
         ArgumentNullException.ThrowIfNull(head);
@@ -152,18 +156,14 @@ public sealed class FeedRegistry
         {
             return false;
         }
-        var control = 0;
+        var nonText = 0;
         foreach (var c in head)
         {
-            if (c == '\0')
-            {
-                return true;
-            }
             if ((c < ' ' && c is not ('\t' or '\r' or '\n' or '\f')) || c == '\uFFFD')
             {
-                control++;
+                nonText++;
             }
         }
-        return control > Math.Max(1, head.Length * MaxControlShare);
+        return nonText > head.Length * MaxNonTextShare;
     }
 }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Text;
 using Belfry.Core.Events;
 using Belfry.Feeds;
+using Belfry.Feeds.Text;
 using Belfry.Storage;
 
 namespace Belfry.Pipeline;
@@ -133,14 +133,10 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         }
     }
 
-    static Stream OpenInput(string path)
-    {
-        Stream s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(s, CompressionMode.Decompress) : s;
-    }
+    // .gz files are decompressed with a bound on their decompressed size (FeedLimits.MaxDecompressedBytes).
+    static Stream OpenInput(string path) => FeedInput.Open(path);
 
-    static string ProbeName(string path) =>
-        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Path.GetFileNameWithoutExtension(path) : Path.GetFileName(path);
+    static string ProbeName(string path) => FeedInput.FeedFileName(path);
 
     void ParseFile(string path, IngestOptions options, BlockingCollection<Batch> queue, IngestSummary summary, EventRowEncoder? encoder, ChunkPool? chunks, IProgress<IngestProgress>? progress, CancellationToken ct)
     {
@@ -184,6 +180,10 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
         finally
         {
             sink.Flush(final: true);
+            if (FeedLimits.MostlyRejectedWarning(name, sink.Events, sink.Rejected) is { } warning)
+            {
+                summary.Warnings.Add(warning);
+            }
             summary.ParseTime += sw.Elapsed;
             progress?.Report(new IngestProgress(path, length, length, sink.Events));
         }
@@ -325,6 +325,8 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
 
         public long Events { get; private set; }
 
+        public long Rejected { get; private set; }
+
         public void OnEvent(Event e)
         {
             _events.Add(e);
@@ -340,6 +342,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
             var reason = ReasonKey(r.Reason);
             summary.QuarantineReasons[reason] = summary.QuarantineReasons.GetValueOrDefault(reason) + 1;
             summary.Quarantined++;
+            Rejected++;
             if (_rejections.Count >= 1024)
             {
                 Flush(final: true);

@@ -15,6 +15,9 @@ public sealed class IngestSummary
     public Dictionary<string, long> QuarantineReasons { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> ExpertDropped { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Files whose rows were mostly rejected (their good rows are kept), one line each.</summary>
+    public List<string> Warnings { get; } = [];
+
     /// <summary>Files refused as a whole (unknown format, unreadable), with the reason.</summary>
     public List<FileError> RefusedFiles { get; } = [];
 

@@ -73,6 +73,10 @@ static class IngestCommand
                 await o.WriteLineAsync($"  {reason,-40} {n,12:N0}");
             }
         }
+        foreach (var w in s.Warnings)
+        {
+            await Console.Error.WriteLineAsync($"warning: {w}");
+        }
         foreach (var f in s.RefusedFiles)
         {
             await Console.Error.WriteLineAsync($"refused {f.File}: {f.Reason}");

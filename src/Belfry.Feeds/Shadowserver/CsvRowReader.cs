@@ -36,6 +36,7 @@ internal sealed class CsvRowReader
     const int Slack = 64;
 
     readonly TextReader _input;
+    readonly int _maxRowChars;
     string _buffer;
     int _filled;
     bool _eof;
@@ -50,14 +51,28 @@ internal sealed class CsvRowReader
 
     /// <param name="input">The text.</param>
     /// <param name="firstLine">The line number of the text's first line (a row read again on its own).</param>
-    public CsvRowReader(TextReader input, long firstLine = 1)
+    /// <param name="maxRowChars">Longest row held: a longer one is cut while it is read (<see cref="OverlongReason"/>).</param>
+    public CsvRowReader(TextReader input, long firstLine = 1, int maxRowChars = ShadowserverParser.MaxRowChars)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfLessThan(firstLine, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRowChars, 64);
         _input = input;
+        _maxRowChars = maxRowChars;
         _buffer = NewBuffer(BufferChars);
         _lines = firstLine - 1;
     }
+
+    /// <summary>
+    /// Why the current row was cut, or null: a row that reached the bound without its end (a quote
+    /// never closed, no line end, binary data) is not held whole. <see cref="Row"/> is then only its
+    /// first line, or the first <see cref="MaxKeptOfOverlong"/> characters of a line without end, and
+    /// reading goes on at the next line. Its values are not split.
+    /// </summary>
+    public string? OverlongReason { get; private set; }
+
+    /// <summary>Characters kept of a single overlong line (for its rejection).</summary>
+    public const int MaxKeptOfOverlong = ShadowserverParser.MaxRejectedRawChars;
 
     /// <summary>Whether the current row has line ends inside quotes (it spans several lines).</summary>
     public bool HasQuotedLineEnds { get; private set; }
@@ -95,6 +110,11 @@ internal sealed class CsvRowReader
     /// <summary>Moves to the next row; false at the end of the input.</summary>
     public bool MoveNext()
     {
+        if (_skipLine)
+        {
+            SkipRestOfLine();
+        }
+        OverlongReason = null;
         while (true)
         {
             if (_next >= _filled && _eof)
@@ -105,8 +125,104 @@ internal sealed class CsvRowReader
             {
                 return true;
             }
+            if (_filled - _next > _maxRowChars)
+            {
+                // Bounded while reading: the row is cut here instead of growing the buffer on.
+                CutOverlong();
+                return true;
+            }
             // The row runs past what has been read: move it to a new buffer and read on.
             Refill();
+        }
+    }
+
+    bool _skipLine; // the current row is the head of a line without end: skip to its end first
+
+    /// <summary>
+    /// Ends a row that is longer than the bound. With a line end in it (inside a quote that was never
+    /// closed) the row is its first line and reading goes on at the second, so the lines the open quote
+    /// took in are read as rows again; without one, the row is the line's head and the rest of the
+    /// line is skipped, unread into memory.
+    /// </summary>
+    void CutOverlong()
+    {
+        var start = _next;
+        var text = _buffer.AsSpan(start, _filled - start);
+        var end = text.IndexOfAny('\r', '\n');
+        int length;
+        if (end >= 0)
+        {
+            length = end;
+            var next = start + end + 1;
+            if (text[end] == '\r' && next < _filled && _buffer[next] == '\n')
+            {
+                next++;
+            }
+            _next = next;
+            OverlongReason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a quote opened in this line is not closed within {_maxRowChars} characters; the lines after it are read as rows again");
+        }
+        else
+        {
+            length = Math.Min(text.Length, MaxKeptOfOverlong);
+            _next = _filled;
+            _skipLine = true;
+            OverlongReason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"row longer than {_maxRowChars} characters without a line end; its first {length} are kept");
+        }
+        _rowStart = start;
+        _rowLength = length;
+        _colEnds[0] = length;
+        _colCount = 1;
+        _quotes.SetLength(0);
+        HasQuotedLineEnds = false;
+        LineNumber = _lines + 1;
+        _lines++;
+    }
+
+    /// <summary>Reads on, without keeping it, to the end of the line whose head was the last row.</summary>
+    void SkipRestOfLine()
+    {
+        _skipLine = false;
+        // The buffer of the cut row stays as it is (its head may still be referenced); what follows
+        // the line end goes into a new one.
+        var scratch = System.Buffers.ArrayPool<char>.Shared.Rent(BufferChars);
+        try
+        {
+            while (true)
+            {
+                var n = _input.Read(scratch, 0, BufferChars);
+                if (n == 0)
+                {
+                    _eof = true;
+                    return;
+                }
+                var end = scratch.AsSpan(0, n).IndexOfAny('\r', '\n');
+                if (end < 0)
+                {
+                    continue;
+                }
+                var next = end + 1;
+                if (scratch[end] == '\r' && next == n)
+                {
+                    // A CR at the end of what was read: an LF right after it belongs to the same line end.
+                    if (_input.Peek() == '\n')
+                    {
+                        _input.Read();
+                    }
+                }
+                else if (scratch[end] == '\r' && scratch[next] == '\n')
+                {
+                    next++;
+                }
+                _buffer = NewBuffer(BufferChars);
+                scratch.AsSpan(next, n - next).CopyTo(Writable(_buffer));
+                _filled = n - next;
+                _next = 0;
+                return;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(scratch);
         }
     }
 

@@ -91,6 +91,10 @@ public sealed partial class ShadowserverParser : IFeedParser
         {
             return; // an empty report: nothing found that day
         }
+        if (reader.OverlongReason is { } overlong)
+        {
+            throw new FeedFormatException($"Shadowserver file '{file}': the CSV header is not a header: {overlong}");
+        }
         var header = new string[reader.ColCount];
         for (var i = 0; i < header.Length; i++)
         {
@@ -266,6 +270,11 @@ public sealed partial class ShadowserverParser : IFeedParser
         public void Convert(CsvRowReader row)
         {
             var span = row.Row;
+            if (row.OverlongReason is { } overlong)
+            {
+                _sink.OnRejected(new Rejection(_feedName, _file, row.LineNumber, RawForRejection(span), overlong));
+                return;
+            }
             if (row.HasQuotedLineEnds && !FitsHeader(row.ColCount))
             {
                 Resplit(row);
@@ -344,6 +353,10 @@ public sealed partial class ShadowserverParser : IFeedParser
             {
                 reason = string.Create(CultureInfo.InvariantCulture, $"row is {span.Length} characters long; at most {MaxRowChars} are accepted");
             }
+            else if (Belfry.Feeds.Text.FeedLimits.ControlCharacterReason(span) is { } binary)
+            {
+                reason = binary;
+            }
             else if (!FitsHeader(row.ColCount))
             {
                 reason = string.Create(CultureInfo.InvariantCulture, $"expected {plan.ColumnCount} columns as in the header, found {row.ColCount}");
@@ -352,6 +365,7 @@ public sealed partial class ShadowserverParser : IFeedParser
             {
                 reason = plan.MissingRequired;
             }
+
             if (reason is null)
             {
                 return true;

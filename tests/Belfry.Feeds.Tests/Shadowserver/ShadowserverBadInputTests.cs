@@ -88,7 +88,7 @@ public class ShadowserverBadInputTests
         Assert.Equal(2, sink.Events.Count);
         var r = Assert.Single(sink.Rejections);
         Assert.Equal(3, r.Line);
-        Assert.Equal("expected 23 columns as in the header, found 2", r.Reason);
+        Assert.Equal("control characters in the record (binary data): U+0000 at position 1", r.Reason);
     }
 
     [Fact]

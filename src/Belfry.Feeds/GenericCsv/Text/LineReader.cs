@@ -13,6 +13,46 @@ public static class FeedLimits
 
     /// <summary>Longest raw text kept in a rejection for a record over <see cref="MaxRecordChars"/>.</summary>
     public const int MaxRejectedRawChars = 1024;
+
+    /// <summary>
+    /// Most bytes a compressed input may decompress to: 8 GiB, several times the largest daily
+    /// Shadowserver file of a country. Reading stops there with an error (a gzip bomb would otherwise
+    /// keep the ingest busy without end).
+    /// </summary>
+    public const long MaxDecompressedBytes = 8L << 30;
+
+    /// <summary>Control characters that have no place in a text record (tab, CR, LF and FF do).</summary>
+    static readonly SearchValues<char> s_control = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
+
+    /// <summary>
+    /// Why a record with control characters (binary data in a text feed) is rejected, or null when it
+    /// has none. Such a record is quarantined alone; the rows around it are kept.
+    /// </summary>
+    public static string? ControlCharacterReason(ReadOnlySpan<char> record)
+    {
+        var at = record.IndexOfAny(s_control);
+        if (at < 0)
+        {
+            return null;
+        }
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"control characters in the record (binary data): U+{(int)record[at]:X4} at position {at + 1}");
+    }
+
+    /// <summary>
+    /// The warning for a file whose rows are mostly rejected (its good rows are kept, but it is
+    /// probably not what its name says, or broken), or null.
+    /// </summary>
+    public static string? MostlyRejectedWarning(string file, long accepted, long rejected)
+    {
+        var total = accepted + rejected;
+        if (total == 0 || rejected * 2 <= total)
+        {
+            return null;
+        }
+        var percent = (int)(rejected * 100 / total);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"file {file}: {percent}% of rows rejected ({rejected:N0} of {total:N0}); the {accepted:N0} good rows are kept, the rest is in quarantine");
+    }
 }
 
 /// <summary>
@@ -120,7 +160,8 @@ internal sealed class LineReader : IDisposable
 
     /// <summary>
     /// Reads up to the next data line of a line-oriented feed: the loop each such parser would write
-    /// again. Checks <paramref name="cancellationToken"/> once a line; rejects a line over the cap
+    /// again. Checks <paramref name="cancellationToken"/> once a line; rejects a line over the cap or
+    /// with control characters (<see cref="FeedLimits.ControlCharacterReason"/>)
     /// through <paramref name="run"/> (<see cref="FeedRun.RejectTooLong"/>, with its line number and
     /// the head <see cref="TryReadLine"/> kept of it); skips blank lines; and skips comment lines,
     /// handing each to <paramref name="onComment"/> first, since some feeds put their update time or
@@ -164,6 +205,11 @@ internal sealed class LineReader : IDisposable
             if (commentChar is { } c && trimmed[0] == c)
             {
                 onComment?.Invoke(trimmed);
+                continue;
+            }
+            if (FeedLimits.ControlCharacterReason(line) is { } binary)
+            {
+                run.Reject(LineNumber, line, binary);
                 continue;
             }
             return true;
