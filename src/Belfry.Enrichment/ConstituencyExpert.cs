@@ -17,8 +17,8 @@ public sealed record ConstituencyExpertOptions
 /// Finds the constituency organisation an event is about and sets <see cref="Event.Organisation"/>
 /// and <see cref="Fields.ExtraOrganisation"/> to its id. It tries, in order: the IP address (most
 /// specific registered prefix), the AS number, then the host name (fqdn, else the host of the
-/// URL) and its parent domains. Events without a match are left untouched: they still count for
-/// the national picture.
+/// URL) and its parent domains. Events without a match get no organisation, whatever their input
+/// said (an organisation is never taken from a feed): they still count for the national picture.
 /// </summary>
 public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
 {
@@ -74,6 +74,13 @@ public sealed class ConstituencyExpert : IEventExpert, IExpertCounters
                 {
                     e.Append(Fields.ExtraOrganisation, FieldValue.Of(org.Id));
                 }
+            }
+            else if (e.Organisation is not null || positions[9] >= 0)
+            {
+                // The constituency alone decides the organisation: one named by the input (a field
+                // mapped to extra.organisation, an IntelMQ export from elsewhere) is not kept.
+                e.Organisation = null;
+                e.Remove(Fields.ExtraOrganisation);
             }
         }
         Processed += processed;

@@ -154,4 +154,26 @@ public sealed class ConstituencyExpertTests
         Assert.Equal(1, expert.MatchedByAsn);
         Assert.Equal(1, expert.MatchedByHostName);
     }
+
+    [Fact]
+    public void Process_OrganisationNamedByTheInputOutsideTheConstituency_Cleared()
+    {
+        // An input (an IntelMQ export, a mapped CSV column) that names an owner for an address no
+        // organisation holds: the event gets no organisation.
+        var e = Make((Fields.SourceIp, "192.0.2.1"), (Fields.ExtraOrganisation, "0200000002"));
+        e.Organisation = "0200000002";
+
+        Assert.Null(Run(e));
+        Assert.False(e.Contains(Fields.ExtraOrganisation));
+    }
+
+    [Fact]
+    public void Process_OrganisationNamedByTheInputForAnotherOrganisationsAddress_TheConstituencyDecides()
+    {
+        var e = Make((Fields.SourceIp, "198.51.100.9"), (Fields.ExtraOrganisation, "0200000003"));
+        e.Organisation = "0200000003";
+
+        Assert.Equal("0200000002", Run(e));
+        Assert.Equal("0200000002", e.GetText(Fields.ExtraOrganisation));
+    }
 }

@@ -9,10 +9,17 @@ namespace Belfry.Feeds.IntelMq;
 /// IntelMQ events as JSON lines (the file output bot's format): one flat object per line with dotted
 /// keys ("source.ip", "classification.type", "extra.x"), "raw" base64-encoded. Values of known fields
 /// are checked and typed through <see cref="FieldParsers.TryParseField"/>; extra.* values keep their
-/// JSON type (integers, floats, booleans, text; objects and arrays as their JSON text). "tlp" sets
-/// the event's TLP and "extra.organisation" its organisation. The id is computed from feed.name and
-/// the decoded raw, so an event that went through IntelMQ keeps the id Belfry gave its record.
+/// JSON type (integers, floats, booleans, text; objects and arrays as their JSON text). The id is
+/// computed from feed.name and the decoded raw, so an event that went through IntelMQ keeps the id
+/// Belfry gave its record.
 /// </summary>
+/// <remarks>
+/// Input rules: the input may only raise the TLP given for it (<see cref="FeedContext.Tlp"/>, e.g.
+/// <c>belfry ingest --tlp</c>): an event's "tlp" is the stricter of the two, so a file cannot make its
+/// events shareable more widely than the person who ingests it said. An "extra.organisation" in the
+/// input is not trusted and not kept as a field (it stays in the raw line): which organisation an
+/// event is about is decided by the constituency (<c>ConstituencyExpert</c>), never by the input.
+/// </remarks>
 public sealed class IntelMqJsonReader : IFeedParser
 {
     public const string ParserName = "intelmq-jsonl";
@@ -95,6 +102,9 @@ public sealed class IntelMqJsonReader : IFeedParser
         return true;
     }
 
+    /// <summary>The stricter of two markings (TLP levels are ordered from CLEAR to RED).</summary>
+    static Tlp Stricter(Tlp a, Tlp b) => (Tlp)Math.Max((int)a, (int)b);
+
     static int CountProperties(JsonElement o)
     {
         var n = 0;
@@ -122,10 +132,11 @@ public sealed class IntelMqJsonReader : IFeedParser
                     error = $"invalid tlp: '{FieldParsers.Truncate(v.GetRawText())}'";
                     return false;
                 }
-                e.Tlp = tlp;
+                // Only raised: the stricter of the input's marking and the one given for the input.
+                e.Tlp = Stricter(e.Tlp, tlp);
                 return true;
             case Fields.ExtraOrganisation:
-                e.Organisation = JsonValues.Scalar(v);
+                // Not trusted: the constituency decides the organisation (see the remarks).
                 return true;
             case "extra" when v.ValueKind == JsonValueKind.Object:
                 // Hierarchical form: "extra": {"a": 1} is "extra.a": 1.

@@ -82,7 +82,7 @@ public sealed class IntelMqJsonTests
         {
             IntelMqJsonWriter.WriteLine(e, stream);
         }
-        var second = Run(new IntelMqJsonReader(), Encoding.UTF8.GetString(stream.ToArray()), tlp: Tlp.Red).Events;
+        var second = Run(new IntelMqJsonReader(), Encoding.UTF8.GetString(stream.ToArray())).Events;
 
         Assert.Equal(first.Count, second.Count);
         for (var i = 0; i < first.Count; i++)
@@ -169,6 +169,9 @@ public sealed class IntelMqJsonTests
 
         var back = Assert.Single(Run(new IntelMqJsonReader(), Encoding.UTF8.GetString(stream.ToArray())).Events);
 
+        // The organisation written out is not read back: the constituency decides it again.
+        Assert.Null(back.Organisation);
+        e.Organisation = null;
         AssertEqualEvents(e, back);
     }
 
@@ -190,17 +193,33 @@ public sealed class IntelMqJsonTests
         Assert.Equal(Observation, e.GetTime(Fields.TimeObservation));
     }
 
-    [Fact]
-    public void Parse_TlpAndOrganisation_SetOnTheEventNotAsFields()
+    [Theory]
+    [InlineData("WHITE", Tlp.Red, Tlp.Red)]
+    [InlineData("CLEAR", Tlp.Amber, Tlp.Amber)]
+    [InlineData("GREEN", Tlp.AmberStrict, Tlp.AmberStrict)]
+    [InlineData("AMBER", Tlp.Amber, Tlp.Amber)]
+    [InlineData("RED", Tlp.Green, Tlp.Red)]
+    [InlineData("AMBER+STRICT", Tlp.Clear, Tlp.AmberStrict)]
+    public void Parse_Tlp_OnlyRaisesTheGivenMarking(string inInput, Tlp given, Tlp expected)
     {
-        const string line = """{"feed.name":"X","tlp":"WHITE","extra.organisation":"org-1","source.ip":"192.0.2.1"}""";
+        var line = $$"""{"feed.name":"X","tlp":"{{inInput}}","source.ip":"192.0.2.1"}""";
 
-        var e = Assert.Single(Run(new IntelMqJsonReader(), line, tlp: Tlp.Red).Events);
+        var e = Assert.Single(Run(new IntelMqJsonReader(), line, tlp: given).Events);
 
-        Assert.Equal(Tlp.Clear, e.Tlp);
-        Assert.Equal("org-1", e.Organisation);
+        Assert.Equal(expected, e.Tlp);
         Assert.False(e.Contains("tlp"));
+    }
+
+    [Theory]
+    [InlineData("""{"feed.name":"X","extra.organisation":"0200000001","source.ip":"192.0.2.1"}""")]
+    [InlineData("""{"feed.name":"X","extra":{"organisation":"0200000001"},"source.ip":"192.0.2.1"}""")]
+    public void Parse_OrganisationInTheInput_NotTaken(string line)
+    {
+        var e = Assert.Single(Run(new IntelMqJsonReader(), line).Events);
+
+        Assert.Null(e.Organisation);
         Assert.False(e.Contains(Fields.ExtraOrganisation));
+        Assert.Contains("0200000001", e.Raw, StringComparison.Ordinal); // the claim stays in the raw record
     }
 
     [Fact]
