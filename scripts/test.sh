@@ -26,6 +26,9 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Belfry.slnx -c Release -nologo -v q -m:2
+# Runs anywhere: the README's first command in a clean clone with no shared/ near it, then a
+# Shadowserver ingest from another empty folder (about 1.5 minutes; fails the script if either fails).
+./scripts/clean-clone-check.sh
 log=$(mktemp)
 set +e
 dotnet test --solution Belfry.slnx -c Release --no-build 2>&1 | tee "$log"

@@ -116,51 +116,6 @@ public sealed class SchemaCliTests : IDisposable
         Assert.Contains("\nreport\tscan_http\tscan_http\tAccessible-HTTP\t", text, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Ingest_ThousandValidRowsAndOneBinaryRowNearTheTop_ThousandStoredOneQuarantined()
-    {
-        var file = _belfry.RunIn(_empty, "feeds", "generate", "--type", "scan_http", "--rows", "1000", "--out", _empty).Out.Trim();
-        var lines = File.ReadAllLines(file).ToList();
-        var binary = new string([.. Enumerable.Range(0, 256).Select(i => (char)(i % 32 is 10 or 13 ? 0 : i % 32))]);
-        lines.Insert(3, binary);
-        File.WriteAllText(file, string.Join('\n', lines) + "\n");
-
-        var r = _belfry.RunIn(_empty, "ingest", "--json", file);
-        var quarantine = _belfry.Run("quarantine", "list", "--json").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-        Assert.True(r.ExitCode == 0, r.Err);
-        var s = JsonDocument.Parse(r.Out).RootElement;
-        Assert.Equal(1000, s.GetProperty("parsed").GetInt64());
-        // The generator repeats a row now and then, as Shadowserver does: the deduplicator drops those.
-        var duplicates = s.GetProperty("expert_dropped").EnumerateObject().Sum(p => p.Value.GetInt64());
-        Assert.Equal(1000, s.GetProperty("stored").GetInt64() + s.GetProperty("already_stored").GetInt64() + duplicates);
-        Assert.Equal(1, s.GetProperty("quarantined").GetInt64());
-        Assert.Equal(0, s.GetProperty("refused_files").GetArrayLength());
-        Assert.Equal(0, s.GetProperty("warnings").GetArrayLength());
-        var q = JsonDocument.Parse(Assert.Single(quarantine)).RootElement;
-        Assert.Equal(4, q.GetProperty("line").GetInt64());
-        Assert.StartsWith("control characters in the record", q.GetProperty("reason").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Ingest_FileMostlyBadRows_GoodRowsStoredAndTheFileFlagged()
-    {
-        var file = _belfry.RunIn(_empty, "feeds", "generate", "--type", "scan_http", "--rows", "7", "--out", _empty).Out.Trim();
-        var lines = File.ReadAllLines(file).ToList();
-        lines.AddRange(Enumerable.Range(0, 93).Select(i => $"\"2026-11-30 01:00:00\",\"not an address {i}\""));
-        File.WriteAllLines(file, lines);
-
-        var json = _belfry.RunIn(_empty, "ingest", "--json", file);
-        var text = _belfry.RunIn(_empty, "ingest", file);
-
-        var s = JsonDocument.Parse(json.Out).RootElement;
-        Assert.Equal(7, s.GetProperty("parsed").GetInt64());
-        Assert.Equal(93, s.GetProperty("quarantined").GetInt64());
-        var warning = Assert.Single(s.GetProperty("warnings").EnumerateArray()).GetString();
-        Assert.Equal($"file {Path.GetFileName(file)}: 93% of rows rejected (93 of 100); the 7 good rows are kept, the rest is in quarantine", warning);
-        Assert.Contains($"warning: {warning}", text.Err, StringComparison.Ordinal);
-    }
-
     /// <summary>A real HTTP server on 127.0.0.1 that answers every request with one body.</summary>
     sealed class LoopbackServer : IDisposable
     {
