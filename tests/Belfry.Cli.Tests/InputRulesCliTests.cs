@@ -68,6 +68,26 @@ public sealed class InputRulesCliTests : IDisposable
     }
 
     [Fact]
+    public void Ingest_GzippedShadowserverFile_ReadThroughTheBoundedDecompressor()
+    {
+        var file = _belfry.RunIn(_empty, "feeds", "generate", "--type", "scan_http", "--rows", "200", "--out", _empty).Out.Trim();
+        using (var input = File.OpenRead(file))
+        using (var gz = new System.IO.Compression.GZipStream(File.Create(file + ".gz"), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            input.CopyTo(gz);
+        }
+        File.Delete(file);
+
+        var r = _belfry.RunIn(_empty, "ingest", "--json", file + ".gz");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        var s = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal(200, s.GetProperty("parsed").GetInt64());
+        Assert.Equal(0, s.GetProperty("refused_files").GetArrayLength());
+        Assert.Contains("Accessible-HTTP", s.GetProperty("events_per_feed").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public void Ingest_IntelMqJsonClaimingALowerTlpAndAnOwner_TlpOfTheCommandLineAndTheConstituencysOrganisation()
     {
         // Enterprise number 0203000016 (check digits 97 - 2030000 % 97); the input names another owner for both events.
