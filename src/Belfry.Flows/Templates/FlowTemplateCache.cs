@@ -315,6 +315,17 @@ public sealed class FlowTemplateCache
         return session;
     }
 
+    /// <summary>Templates counted session by session (the per-exporter counts must agree; the fuzz tests check it).</summary>
+    internal int CountTemplatesInSessions()
+    {
+        var n = 0;
+        foreach (var s in _sessions.Values)
+        {
+            n += s.TemplateCount;
+        }
+        return n;
+    }
+
     /// <summary>Forgets every session.</summary>
     public void Clear()
     {
