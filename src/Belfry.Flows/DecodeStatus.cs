@@ -27,7 +27,7 @@ public enum DecodeStatus : byte
     /// <summary>Template refused: reserved id, no or too many fields, zero-length field, record longer than the cap ...</summary>
     BadTemplate,
 
-    /// <summary>Template refused because the exporter and domain already hold the maximum number of templates.</summary>
+    /// <summary>The exporter (or its domain) already held the maximum number of templates: its own least recently used template was evicted to make room.</summary>
     TooManyTemplates,
 
     /// <summary>Sampling information that gives a rate of zero (the record or option is ignored).</summary>
@@ -35,13 +35,16 @@ public enum DecodeStatus : byte
 
     /// <summary>Header field with an impossible value (for example an sFlow agent address type other than IPv4 or IPv6).</summary>
     BadHeader,
+
+    /// <summary>Templates refused because the template cache already holds the maximum number of exporters (nobody else's are evicted).</summary>
+    TooManyExporters,
 }
 
 /// <summary>Helpers over <see cref="DecodeStatus"/>.</summary>
 public static class DecodeStatuses
 {
     /// <summary>Number of values in <see cref="DecodeStatus"/>, for counter arrays indexed by status.</summary>
-    public const int Count = (int)DecodeStatus.BadHeader + 1;
+    public const int Count = (int)DecodeStatus.TooManyExporters + 1;
 
     /// <summary>Keeps the first problem: <paramref name="current"/> unless it is <see cref="DecodeStatus.Ok"/>.</summary>
     public static DecodeStatus Merge(DecodeStatus current, DecodeStatus next) => current == DecodeStatus.Ok ? next : current;

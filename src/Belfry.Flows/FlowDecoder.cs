@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Belfry.Core.Net;
+using Belfry.Flows.Templates;
 
 namespace Belfry.Flows;
 
@@ -10,8 +11,21 @@ namespace Belfry.Flows;
 /// </summary>
 public sealed class FlowDecoder
 {
-    public NetFlowV9Decoder NetFlowV9 { get; } = new();
-    public IpfixDecoder Ipfix { get; } = new();
+    public FlowDecoder()
+        : this(new FlowTemplateLimits())
+    {
+    }
+
+    /// <param name="limits">Caps of each template cache (v9 and IPFIX have one each).</param>
+    public FlowDecoder(FlowTemplateLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        NetFlowV9 = new NetFlowV9Decoder(new FlowTemplateCache(limits));
+        Ipfix = new IpfixDecoder(new FlowTemplateCache(limits));
+    }
+
+    public NetFlowV9Decoder NetFlowV9 { get; }
+    public IpfixDecoder Ipfix { get; }
 
     /// <summary>Decodes one UDP payload from <paramref name="exporter"/>; <paramref name="receivedUnixMs"/> stamps sFlow records.</summary>
     public DecodeStatus Decode<TSink>(ReadOnlySpan<byte> datagram, NetAddress exporter, long receivedUnixMs, ref TSink sink)

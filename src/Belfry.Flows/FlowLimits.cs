@@ -6,10 +6,16 @@ namespace Belfry.Flows;
 /// </summary>
 public static class FlowLimits
 {
-    /// <summary>(exporter address, observation domain) sessions per template cache; the least recently used is evicted.</summary>
-    public const int MaxSessions = 4096;
+    /// <summary>Exporter addresses with template state per template cache (default); further exporters' templates are refused, no one is evicted.</summary>
+    public const int MaxExporters = 1024;
 
-    /// <summary>Templates (data and options) per session; further new template ids get <see cref="DecodeStatus.TooManyTemplates"/>.</summary>
+    /// <summary>Observation domains (sessions) per exporter (default); a further one evicts that exporter's least recently used session.</summary>
+    public const int MaxSessionsPerExporter = 64;
+
+    /// <summary>Templates over all sessions of one exporter (default); a further one evicts that exporter's least recently used template.</summary>
+    public const int MaxTemplatesPerExporter = 512;
+
+    /// <summary>Templates (data and options) per session, the default and the most allowed; a further new id evicts the session's least recently used one (<see cref="DecodeStatus.TooManyTemplates"/>).</summary>
     public const int MaxTemplatesPerSession = 256;
 
     /// <summary>Fields per template. Real exporters send at most a few dozen.</summary>

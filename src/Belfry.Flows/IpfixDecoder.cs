@@ -82,6 +82,11 @@ public sealed class IpfixDecoder
             {
                 session ??= Templates.GetOrAdd(exporter, domain);
                 looked = true;
+                if (session is null)
+                {
+                    status = DecodeStatuses.Merge(status, DecodeStatus.TooManyExporters);
+                    continue;
+                }
                 status = DecodeStatuses.Merge(status, ReadTemplates(session, body, setId == OptionsTemplateSetId));
             }
             else if (setId >= FirstDataSetId)

@@ -76,6 +76,11 @@ public sealed class NetFlowV9Decoder
             {
                 session ??= Templates.GetOrAdd(exporter, sourceId);
                 looked = true;
+                if (session is null)
+                {
+                    status = DecodeStatuses.Merge(status, DecodeStatus.TooManyExporters);
+                    continue;
+                }
                 var s = setId == TemplateFlowSetId ? ReadTemplates(session, body) : ReadOptionsTemplates(session, body);
                 status = DecodeStatuses.Merge(status, s);
             }

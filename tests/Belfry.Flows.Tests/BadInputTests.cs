@@ -96,7 +96,7 @@ public class BadInputTests
                 Assert.Fail($"seed {Seed} iteration {i}: {e.GetType().Name} {e.Message} on {Convert.ToHexString(d)}");
             }
         }
-        Assert.True(decoder.Ipfix.Templates.TemplateCount <= FlowLimits.MaxSessions * FlowLimits.MaxTemplatesPerSession);
+        Assert.True(decoder.Ipfix.Templates.TemplateCount <= FlowLimits.MaxExporters * FlowLimits.MaxTemplatesPerExporter);
     }
 
     [Fact]
@@ -145,34 +145,42 @@ public class BadInputTests
     }
 
     [Fact]
-    public void Decode_FloodOfSpoofedExporters_SessionsStayUnderCapWithEviction()
+    public void Decode_FloodOfSpoofedExporters_NewExportersRefusedAndNoKnownOneEvicted()
     {
-        var decoder = new NetFlowV9Decoder(new Templates.FlowTemplateCache(maxSessions: 100));
+        var decoder = new NetFlowV9Decoder(new Templates.FlowTemplateCache(new Templates.FlowTemplateLimits { MaxExporters = 100 }));
         var sink = new CountingFlowSink();
         var m = TestData.V9Datagram(1);
+        var refused = 0;
         for (uint i = 0; i < 1000; i++)
         {
-            decoder.Decode(m, NetAddress.FromV4(0x0B000000 + i), ref sink);
+            if (decoder.Decode(m, NetAddress.FromV4(0x0B000000 + i), ref sink) == DecodeStatus.TooManyExporters)
+            {
+                refused++;
+            }
         }
+        Assert.Equal(100, decoder.Templates.ExporterCount);
         Assert.Equal(100, decoder.Templates.SessionCount);
-        Assert.Equal(900, decoder.Templates.Evictions);
-        // The most recent exporter is still known; the first one was evicted.
+        Assert.Equal(900, refused);
+        Assert.Equal(900, decoder.Templates.RefusedExporters);
+        Assert.Equal(0, decoder.Templates.Evictions);
+        // The first exporters keep their templates; the late ones never got any.
         var dataOnly = NetFlowV9Writer.Flows(TestData.Flows(1), 1, 1, 1, 7, withTemplate: false);
-        Assert.Equal(DecodeStatus.Ok, decoder.Decode(dataOnly, NetAddress.FromV4(0x0B000000 + 999), ref sink));
-        Assert.Equal(DecodeStatus.NeedTemplate, decoder.Decode(dataOnly, NetAddress.FromV4(0x0B000000), ref sink));
+        Assert.Equal(DecodeStatus.Ok, decoder.Decode(dataOnly, NetAddress.FromV4(0x0B000000), ref sink));
+        Assert.Equal(DecodeStatus.NeedTemplate, decoder.Decode(dataOnly, NetAddress.FromV4(0x0B000000 + 999), ref sink));
     }
 
     [Fact]
-    public void Decode_DefaultCacheFloodOfExporters_NeverExceedsMaxSessions()
+    public void Decode_DefaultCacheFloodOfExporters_NeverExceedsMaxExporters()
     {
         var decoder = new IpfixDecoder();
         var sink = new CountingFlowSink();
         var m = TestData.IpfixDatagram(1);
-        for (uint i = 0; i < FlowLimits.MaxSessions + 500; i++)
+        for (uint i = 0; i < FlowLimits.MaxExporters + 500; i++)
         {
             decoder.Decode(m, NetAddress.FromV4(i), ref sink);
         }
-        Assert.Equal(FlowLimits.MaxSessions, decoder.Templates.SessionCount);
+        Assert.Equal(FlowLimits.MaxExporters, decoder.Templates.ExporterCount);
+        Assert.Equal(FlowLimits.MaxExporters, decoder.Templates.SessionCount);
     }
 
     [Theory]

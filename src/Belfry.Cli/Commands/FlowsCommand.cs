@@ -120,6 +120,7 @@ static class FlowsCommand
         {
             throw new CliException("give at least one of --netflow ADDR:PORT and --sflow ADDR:PORT");
         }
+        options = WithExporterTrust(options, host.Config.Flows);
         var ddos = host.Config.Ddos;
         var orgs = await host.Store.GetOrganisationsAsync(ct);
         var detector = DdosHosting.BuildDetectorOptions(ddos, orgs, flags);
@@ -156,6 +157,7 @@ static class FlowsCommand
         await using var collector = new FlowCollector(options, Consumers(engine));
         Start(collector);
         PrintListeners(collector, Console.Error);
+        await Console.Error.WriteLineAsync(DescribeExporters(options));
         await Console.Error.WriteLineAsync(DescribeDetection(detector, orgs.Count, bgp));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (seconds > 0)
@@ -188,6 +190,43 @@ static class FlowsCommand
         await collector.StopAsync();
         await engine.FlushAsync();
         return 0;
+    }
+
+    /// <summary>belfry.json `flows`: the allowed exporters (per-exporter bounds are allow rules too) and the sampling bound.</summary>
+    internal static FlowCollectorOptions WithExporterTrust(FlowCollectorOptions options, BelfryConfig.FlowsConfig flows)
+    {
+        if (flows.MaxSamplingRate == 0)
+        {
+            throw new CliException("belfry.json flows.max_sampling_rate: must be at least 1");
+        }
+        var rules = new List<FlowExporterRule>();
+        foreach (var e in flows.Exporters)
+        {
+            rules.Add(ParseExporter(e, 0, "flows.exporters"));
+        }
+        foreach (var (e, rate) in flows.ExporterMaxSamplingRates)
+        {
+            if (rate == 0)
+            {
+                throw new CliException($"belfry.json flows.exporter_max_sampling_rates.{e}: must be at least 1");
+            }
+            rules.Add(ParseExporter(e, rate, "flows.exporter_max_sampling_rates"));
+        }
+        return options with { AllowedExporters = rules.Count == 0 ? null : rules, MaxSamplingRate = flows.MaxSamplingRate };
+    }
+
+    static FlowExporterRule ParseExporter(string text, uint rate, string key) =>
+        NetPrefix.TryParse(text, out var p) ? new FlowExporterRule(p, rate) : throw new CliException($"belfry.json {key}: '{text}' is not an IP address or prefix");
+
+    static string DescribeExporters(FlowCollectorOptions o)
+    {
+        var bound = o.MaxSamplingRate.ToString("N0", CultureInfo.InvariantCulture);
+        if (o.AllowedExporters is not { } rules)
+        {
+            return $"flows: exporters allowed: loopback only (list routers in belfry.json flows.exporters; others are counted and ignored); sampling rates believed up to 1:{bound}";
+        }
+        var list = string.Join(", ", rules.Select(r => r.MaxSamplingRate == 0 ? r.Prefix.ToString() : string.Create(CultureInfo.InvariantCulture, $"{r.Prefix} (up to 1:{r.MaxSamplingRate:N0})")));
+        return $"flows: exporters allowed: {list}; others are counted and ignored; sampling rates believed up to 1:{bound}";
     }
 
     static string DescribeDetection(DetectorOptions d, int organisations, BgpOptions bgp)
@@ -675,6 +714,10 @@ static class FlowsCommand
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} exporters {now.Exporters.Count}, datagrams {now.Datagrams:N0}, records {now.Records:N0} ({(now.Records - before.Records) / Math.Max(seconds, 0.001):N0}/s), problems {now.Drops:N0}, socket errors {now.SocketErrors:N0}");
+        if (now.RefusedDatagrams != 0 || now.SamplingCapped != 0 || now.ConsumerErrors != 0 || now.DecoderErrors != 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $", refused {now.RefusedDatagrams:N0} from {now.Refused.Count} unknown source(s), sampling capped {now.SamplingCapped:N0}, consumer errors {now.ConsumerErrors:N0}, decoder errors {now.DecoderErrors:N0}");
+        }
         foreach (var e in now.Exporters)
         {
             var prev = e.IsOther ? before.Exporters.FirstOrDefault(x => x.IsOther) : before.Find(e.Exporter);
@@ -682,6 +725,15 @@ static class FlowsCommand
             var age = e.LastSeenUnixMs == 0 ? "-" : $"{(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - e.LastSeenUnixMs) / 1000.0:N1}s ago";
             sb.AppendLine();
             sb.Append(CultureInfo.InvariantCulture, $"  {e.Name,-39} datagrams {e.Datagrams,12:N0}  records {e.Records,14:N0} {rate,11:N0}/s  bytes {e.Bytes,16:N0}  problems {e.Drops:N0}{Reasons(e)}  last {age}");
+            if (e.SamplingCapped != 0)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  sampling capped {e.SamplingCapped:N0}");
+            }
+        }
+        foreach (var e in now.Refused.Take(10))
+        {
+            sb.AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"  refused {e.Name,-31} datagrams {e.Datagrams,12:N0}  (not in belfry.json flows.exporters)");
         }
         return sb.ToString();
     }

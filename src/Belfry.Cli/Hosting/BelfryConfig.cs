@@ -29,6 +29,9 @@ public sealed record BelfryConfig
     /// <summary>DDoS detection and mitigation for `belfry flows listen` (see docs/ddos.md, "Running it").</summary>
     public DdosConfig Ddos { get; set; } = new();
 
+    /// <summary>Which flow exporters are believed, for `belfry flows listen` and `belfry up` (see docs/flows-collector.md, "Exporters").</summary>
+    public FlowsConfig Flows { get; set; } = new();
+
     public sealed record SmtpConfig
     {
         public string Host { get; set; } = "127.0.0.1";
@@ -154,6 +157,22 @@ public sealed record BelfryConfig
                 ElevatedMinPps = ElevatedMinPps ?? d.ElevatedMinPps,
             };
         }
+    }
+
+    /// <summary>
+    /// Flow collector trust: the exporters whose datagrams are decoded (others are counted and
+    /// ignored) and the sampling rates believed from them.
+    /// </summary>
+    public sealed record FlowsConfig
+    {
+        /// <summary>Exporter addresses or prefixes ("192.0.2.1", "192.0.2.0/24", "2001:db8::/32"); empty: loopback only.</summary>
+        public IReadOnlyList<string> Exporters { get; set; } = [];
+
+        /// <summary>Largest believable sampling rate (1 in N); records claiming more are taken unscaled.</summary>
+        public uint MaxSamplingRate { get; set; } = Belfry.Flows.Collection.FlowCollectorOptions.DefaultMaxSamplingRate;
+
+        /// <summary>A bound of its own per exporter address or prefix (for example its configured rate); each is also allowed.</summary>
+        public Dictionary<string, uint> ExporterMaxSamplingRates { get; set; } = [];
     }
 
     public sealed record BgpConfig

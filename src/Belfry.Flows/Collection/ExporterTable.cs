@@ -3,16 +3,21 @@ using Belfry.Core.Net;
 namespace Belfry.Flows.Collection;
 
 /// <summary>Counters of one exporter in one receive loop. Written by that loop only; read by snapshots.</summary>
-internal sealed class ExporterSlot(NetAddress address, bool isOther)
+internal sealed class ExporterSlot(NetAddress address, bool isOther, uint maxSamplingRate)
 {
     public readonly NetAddress Address = address;
     public readonly bool IsOther = isOther;
+
+    /// <summary>The exporter's sampling bound, decided once when the slot is made (unused for "other").</summary>
+    public readonly uint MaxSamplingRate = maxSamplingRate;
     public readonly long[] Errors = new long[DecodeStatuses.Count];
     public long Datagrams;
     public long Records;
     public long CounterRecords;
     public long Bytes;
     public long Drops;
+    public long SamplingCapped;
+    public long ProcessingErrors;
     public long LastSeenUnixMs;
 }
 
@@ -25,7 +30,7 @@ internal sealed class ExporterTable
 {
     readonly Dictionary<NetAddress, ExporterSlot> _byAddress;
     readonly ExporterSlot?[] _slots;
-    readonly ExporterSlot _other = new(default, isOther: true);
+    readonly ExporterSlot _other = new(default, isOther: true, 0);
     int _count;
     ExporterSlot? _last;
 
@@ -36,28 +41,41 @@ internal sealed class ExporterTable
         _slots = new ExporterSlot?[maxExporters];
     }
 
-    /// <summary>The slot of <paramref name="address"/>, created when there is room, else the "other" slot.</summary>
-    public ExporterSlot Get(NetAddress address)
+    /// <summary>The own slot of <paramref name="address"/> when it has one (never the "other" slot).</summary>
+    public bool TryGet(NetAddress address, out ExporterSlot slot)
     {
         // Exporters send bursts: one comparison usually saves the dictionary lookup.
-        if (_last is { } last && last.Address == address && !last.IsOther)
+        if (_last is { } last && last.Address == address)
         {
-            return last;
+            slot = last;
+            return true;
         }
-        if (!_byAddress.TryGetValue(address, out var slot))
+        if (_byAddress.TryGetValue(address, out slot!))
         {
-            if (_count == _slots.Length)
-            {
-                return _other;
-            }
-            slot = new ExporterSlot(address, isOther: false);
-            _byAddress.Add(address, slot);
-            Volatile.Write(ref _slots[_count], slot);
-            Volatile.Write(ref _count, _count + 1);
+            _last = slot;
+            return true;
         }
+        return false;
+    }
+
+    /// <summary>A new slot for <paramref name="address"/> (not in the table) when there is room, else the "other" slot.</summary>
+    public ExporterSlot Add(NetAddress address, uint maxSamplingRate)
+    {
+        if (_count == _slots.Length)
+        {
+            return _other;
+        }
+        var slot = new ExporterSlot(address, isOther: false, maxSamplingRate);
+        _byAddress.Add(address, slot);
+        Volatile.Write(ref _slots[_count], slot);
+        Volatile.Write(ref _count, _count + 1);
         _last = slot;
         return slot;
     }
+
+    /// <summary>The slot of <paramref name="address"/>, created when there is room, else the "other" slot.</summary>
+    public ExporterSlot Get(NetAddress address, uint maxSamplingRate = uint.MaxValue) =>
+        TryGet(address, out var slot) ? slot : Add(address, maxSamplingRate);
 
     /// <summary>Published slots, then the "other" slot when it was used.</summary>
     public IEnumerable<ExporterSlot> Slots()

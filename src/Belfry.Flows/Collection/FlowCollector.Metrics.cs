@@ -11,6 +11,9 @@ public sealed partial class FlowCollector
         _meter.CreateObservableCounter("belfry.flows.collector.records", () => PerExporter(e => e.Records), "{record}", "Flow records and flow samples decoded, per exporter");
         _meter.CreateObservableCounter("belfry.flows.collector.bytes", () => PerExporter(e => e.Bytes), "By", "UDP payload bytes received, per exporter");
         _meter.CreateObservableCounter("belfry.flows.collector.decode_errors", DecodeErrorMeasurements, "{datagram}", "Datagrams with a decoding problem, per exporter and reason");
+        _meter.CreateObservableCounter("belfry.flows.collector.refused", RefusedMeasurements, "{datagram}", "Datagrams from sources that are not allowed exporters (ignored), per source");
+        _meter.CreateObservableCounter("belfry.flows.collector.sampling_capped", () => PerExporter(e => e.SamplingCapped), "{record}", "Records that claimed a sampling rate above the exporter's bound, passed on unscaled, per exporter");
+        _meter.CreateObservableCounter("belfry.flows.collector.processing_errors", ProcessingErrorMeasurements, "{datagram}", "Datagrams during which a decoder or consumer threw (the loop went on), per stage");
         _meter.CreateObservableCounter("belfry.flows.collector.socket_errors", () => SocketErrors, "{error}", "Failed receive calls");
         _meter.CreateObservableGauge("belfry.flows.collector.exporters", () => Snapshot().Exporters.Count, "{exporter}", "Exporters tracked (the \"other\" bucket counts as one)");
     }
@@ -21,6 +24,20 @@ public sealed partial class FlowCollector
         {
             yield return new Measurement<long>(value(e), new KeyValuePair<string, object?>("exporter", e.Name));
         }
+    }
+
+    IEnumerable<Measurement<long>> RefusedMeasurements()
+    {
+        foreach (var e in Snapshot().Refused)
+        {
+            yield return new Measurement<long>(e.Datagrams, new KeyValuePair<string, object?>("exporter", e.Name));
+        }
+    }
+
+    IEnumerable<Measurement<long>> ProcessingErrorMeasurements()
+    {
+        yield return new Measurement<long>(ConsumerErrors, new KeyValuePair<string, object?>("stage", "consumer"));
+        yield return new Measurement<long>(DecoderErrors, new KeyValuePair<string, object?>("stage", "decoder"));
     }
 
     IEnumerable<Measurement<long>> DecodeErrorMeasurements()

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Belfry.Flows.Collection;
 
@@ -23,25 +25,33 @@ public sealed partial class FlowCollector : IAsyncDisposable
     readonly Meter _meter;
     readonly bool _ownsMeter;
     readonly CancellationTokenSource _stop = new();
+    readonly ILogger _logger;
     Task? _running;
     long _socketErrors;
+    long _consumerErrors;
+    long _decoderErrors;
     int _state; // 0 new, 1 started, 2 stopped
 
     /// <param name="options">Endpoints and socket settings.</param>
     /// <param name="consumerFactory">Called once per receive loop, on <see cref="Start"/>; null: count only.</param>
     /// <param name="meterFactory">Where the meter comes from (dependency injection); null: a meter of the collector's own.</param>
-    public FlowCollector(FlowCollectorOptions options, Func<FlowLoopContext, IFlowRecordConsumer>? consumerFactory = null, IMeterFactory? meterFactory = null)
+    /// <param name="logger">Where failures of the receive loops are logged (they are counted either way); null: not logged.</param>
+    public FlowCollector(FlowCollectorOptions options, Func<FlowLoopContext, IFlowRecordConsumer>? consumerFactory = null, IMeterFactory? meterFactory = null, ILogger<FlowCollector>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LoopsPerEndpoint, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LoopsPerEndpoint, FlowCollectorOptions.MaxLoopsPerEndpoint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxExporters);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReceiveBufferBytes);
+        ArgumentOutOfRangeException.ThrowIfZero(options.MaxSamplingRate);
+        ArgumentNullException.ThrowIfNull(options.TemplateLimits);
+        options.TemplateLimits.Validate();
         if (options.NetFlowEndpoints.Count + options.SFlowEndpoints.Count == 0)
         {
             throw new ArgumentException("The collector needs at least one NetFlow or sFlow endpoint.", nameof(options));
         }
         _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _consumerFactory = consumerFactory ?? (_ => NullFlowRecordConsumer.Instance);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
@@ -53,6 +63,12 @@ public sealed partial class FlowCollector : IAsyncDisposable
 
     /// <summary>Receive calls that failed with a socket error, over all loops.</summary>
     public long SocketErrors => Interlocked.Read(ref _socketErrors);
+
+    /// <summary>Datagrams during which a consumer threw (caught, logged; the loop went on).</summary>
+    public long ConsumerErrors => Interlocked.Read(ref _consumerErrors);
+
+    /// <summary>Datagrams during which a decoder threw (caught, logged; the loop went on). Decoders are meant never to throw: this is a bug.</summary>
+    public long DecoderErrors => Interlocked.Read(ref _decoderErrors);
 
     /// <summary>
     /// Binds every endpoint and starts the receive loops. Throws <see cref="SocketException"/> when an
@@ -142,10 +158,16 @@ public sealed partial class FlowCollector : IAsyncDisposable
     /// <summary>Counters of every exporter and listener now. Lock-free; safe while the loops run.</summary>
     public FlowCollectorSnapshot Snapshot()
     {
+        var list = Merge(_loops.SelectMany(l => l.Exporters.Slots()));
+        var refused = Merge(_loops.SelectMany(l => l.Refused.Slots()));
+        return new FlowCollectorSnapshot([.. _listeners], list, SocketErrors, refused, ConsumerErrors, DecoderErrors);
+    }
+
+    static List<ExporterStats> Merge(IEnumerable<ExporterSlot> slots)
+    {
         var byExporter = new Dictionary<(Core.Net.NetAddress, bool), ExporterStats>();
-        foreach (var loop in _loops)
         {
-            foreach (var slot in loop.Exporters.Slots())
+            foreach (var slot in slots)
             {
                 var key = (slot.IsOther ? default : slot.Address, slot.IsOther);
                 if (!byExporter.TryGetValue(key, out var stats))
@@ -156,8 +178,7 @@ public sealed partial class FlowCollector : IAsyncDisposable
                 stats.Add(slot);
             }
         }
-        var list = byExporter.Values.OrderBy(e => e.IsOther).ThenBy(e => e.Exporter).ToList();
-        return new FlowCollectorSnapshot([.. _listeners], list, SocketErrors);
+        return byExporter.Values.OrderBy(e => e.IsOther).ThenBy(e => e.Exporter).ToList();
     }
 
     void Bind(FlowListenerKind kind, IPEndPoint endPoint)
@@ -197,4 +218,9 @@ public sealed partial class FlowCollector : IAsyncDisposable
     }
 
     internal void CountSocketError() => Interlocked.Increment(ref _socketErrors);
+
+    internal void CountProcessingError(bool inConsumer) => Interlocked.Increment(ref inConsumer ? ref _consumerErrors : ref _decoderErrors);
+
+    /// <summary>The receive loops (tests inspect their template caches).</summary>
+    internal IReadOnlyList<ReceiveLoop> Loops => _loops;
 }

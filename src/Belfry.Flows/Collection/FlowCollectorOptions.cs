@@ -1,4 +1,5 @@
 using System.Net;
+using Belfry.Flows.Templates;
 
 namespace Belfry.Flows.Collection;
 
@@ -41,6 +42,29 @@ public sealed record FlowCollectorOptions
 
     /// <summary>Exporters tracked one by one per loop; traffic from more addresses is counted under "other".</summary>
     public int MaxExporters { get; init; } = DefaultMaxExporters;
+
+    /// <summary>Default bound on a believable sampling rate (1 in N): the largest rates routers are configured with on very fast links.</summary>
+    public const uint DefaultMaxSamplingRate = 65_536;
+
+    /// <summary>
+    /// Exporters whose datagrams are decoded, by UDP source address (longest prefix wins, for the
+    /// per-exporter sampling bound). Datagrams from any other source are counted per source
+    /// (<see cref="FlowCollectorSnapshot.Refused"/>) and ignored: they reach neither the template
+    /// caches nor the consumers. Null: loopback only (127.0.0.0/8 and ::1), which is what the demo
+    /// and a collector behind a local relay need; a collector fed by routers must list them.
+    /// List <c>0.0.0.0/0</c> and <c>::/0</c> to accept every source (not recommended: UDP sources are trivially forged).
+    /// </summary>
+    public IReadOnlyList<FlowExporterRule>? AllowedExporters { get; init; }
+
+    /// <summary>
+    /// Largest sampling rate (1 in N) believed from an exporter without a bound of its own
+    /// (<see cref="FlowExporterRule.MaxSamplingRate"/>). A record claiming more is passed on unscaled
+    /// (rate 1) and counted per exporter (<see cref="ExporterStats.SamplingCapped"/>).
+    /// </summary>
+    public uint MaxSamplingRate { get; init; } = DefaultMaxSamplingRate;
+
+    /// <summary>Caps of each loop's template caches, per exporter (see <see cref="FlowTemplateLimits"/>).</summary>
+    public FlowTemplateLimits TemplateLimits { get; init; } = new();
 
     /// <summary>Clock for receive times (sFlow records and "last seen").</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -40,6 +40,12 @@ public sealed class ExporterStats
     /// <summary>UDP payload bytes received.</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>Records whose claimed sampling rate was above the exporter's bound: passed on unscaled (rate 1).</summary>
+    public long SamplingCapped { get; private set; }
+
+    /// <summary>Datagrams during which a decoder or consumer threw (caught; the loop went on).</summary>
+    public long ProcessingErrors { get; private set; }
+
     /// <summary>Datagrams whose decoding reported a problem (see <see cref="DecodeErrors"/>); records before the problem were still delivered.</summary>
     public long Drops { get; private set; }
 
@@ -58,6 +64,8 @@ public sealed class ExporterStats
         CounterRecords += Volatile.Read(ref s.CounterRecords);
         Bytes += Volatile.Read(ref s.Bytes);
         Drops += Volatile.Read(ref s.Drops);
+        SamplingCapped += Volatile.Read(ref s.SamplingCapped);
+        ProcessingErrors += Volatile.Read(ref s.ProcessingErrors);
         LastSeenUnixMs = Math.Max(LastSeenUnixMs, Volatile.Read(ref s.LastSeenUnixMs));
         for (var i = 0; i < _errors.Length; i++)
         {
@@ -69,11 +77,18 @@ public sealed class ExporterStats
 /// <summary>A point-in-time copy of a collector's counters.</summary>
 public sealed class FlowCollectorSnapshot
 {
-    internal FlowCollectorSnapshot(IReadOnlyList<FlowListenerInfo> listeners, IReadOnlyList<ExporterStats> exporters, long socketErrors)
+    internal FlowCollectorSnapshot(IReadOnlyList<FlowListenerInfo> listeners, IReadOnlyList<ExporterStats> exporters, long socketErrors, IReadOnlyList<ExporterStats> refused, long consumerErrors, long decoderErrors)
     {
         Listeners = listeners;
         Exporters = exporters;
         SocketErrors = socketErrors;
+        Refused = refused;
+        ConsumerErrors = consumerErrors;
+        DecoderErrors = decoderErrors;
+        foreach (var r in refused)
+        {
+            RefusedDatagrams += r.Datagrams;
+        }
         var errors = new long[DecodeStatuses.Count];
         foreach (var e in exporters)
         {
@@ -82,6 +97,7 @@ public sealed class FlowCollectorSnapshot
             CounterRecords += e.CounterRecords;
             Bytes += e.Bytes;
             Drops += e.Drops;
+            SamplingCapped += e.SamplingCapped;
             for (var i = 1; i < errors.Length; i++)
             {
                 errors[i] += e.DecodeErrors((DecodeStatus)i);
@@ -100,6 +116,26 @@ public sealed class FlowCollectorSnapshot
     /// <summary>Receive calls that failed (other than the stop).</summary>
     public long SocketErrors { get; }
 
+    /// <summary>
+    /// Sources that are not allowed exporters (<see cref="FlowCollectorOptions.AllowedExporters"/>):
+    /// only <see cref="ExporterStats.Datagrams"/>, <see cref="ExporterStats.Bytes"/> and last seen are
+    /// counted; nothing was decoded. Ordered by address, "other" last.
+    /// </summary>
+    public IReadOnlyList<ExporterStats> Refused { get; }
+
+    /// <summary>Datagrams from sources that are not allowed exporters (not in <see cref="Datagrams"/>).</summary>
+    public long RefusedDatagrams { get; }
+
+    /// <summary>Datagrams during which a consumer threw.</summary>
+    public long ConsumerErrors { get; }
+
+    /// <summary>Datagrams during which a decoder threw (a bug: decoders report problems as <see cref="DecodeStatus"/>).</summary>
+    public long DecoderErrors { get; }
+
+    /// <summary>Records passed on unscaled because they claimed a sampling rate above their exporter's bound.</summary>
+    public long SamplingCapped { get; }
+
+    /// <summary>Datagrams from allowed exporters.</summary>
     public long Datagrams { get; }
     public long Records { get; }
     public long CounterRecords { get; }

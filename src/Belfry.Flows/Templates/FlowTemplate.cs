@@ -37,6 +37,9 @@ internal sealed class FlowTemplate
 
     /// <summary>Field specifiers as received, to recognise a refresh of an unchanged template without allocating.</summary>
     public byte[] Spec { get; }
+
+    /// <summary>Last use (data, refresh or definition) in its exporter's use counter, for eviction within that exporter.</summary>
+    public long LastUsed;
 }
 
 /// <summary>Builds a <see cref="FlowTemplate"/> from field specifiers, enforcing the caps.</summary>
