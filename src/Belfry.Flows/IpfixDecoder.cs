@@ -163,7 +163,7 @@ public sealed class IpfixDecoder
                 {
                     return DecodeStatuses.Merge(status, DecodeStatus.Truncated);
                 }
-                var kind = FieldKind.Skip;
+                var kind = TemplateFieldKind.Skip;
                 if ((ie & EnterpriseBit) != 0)
                 {
                     // Enterprise-specific element: four more bytes of enterprise number, then skipped by length.

@@ -177,7 +177,7 @@ public sealed class NetFlowV9Decoder
                 {
                     sr.TryU16(out var type);
                     sr.TryU16(out var length);
-                    var kind = i < scopeLength / 4 ? FieldKind.Skip : FieldKinds.Map(type, length);
+                    var kind = i < scopeLength / 4 ? TemplateFieldKind.Skip : FieldKinds.Map(type, length);
                     ok = length != FlowTemplate.VariableLength && b.TryAdd(kind, length);
                 }
                 status = DecodeStatuses.Merge(status, ok ? session.Add(b.Build(id, true, spec)) : DecodeStatus.BadTemplate);

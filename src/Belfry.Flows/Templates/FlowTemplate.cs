@@ -1,7 +1,7 @@
 namespace Belfry.Flows.Templates;
 
 /// <summary>One field of a compiled template: kind, byte offset in a fixed-length record, length (65535 = variable).</summary>
-internal readonly record struct TemplateField(FieldKind Kind, ushort Offset, ushort Length);
+internal readonly record struct TemplateField(TemplateFieldKind Kind, ushort Offset, ushort Length);
 
 /// <summary>
 /// A template compiled for decoding. Fixed-length templates keep only the fields the decoder uses,
@@ -62,7 +62,7 @@ internal ref struct TemplateBuilder
     }
 
     /// <summary>Adds a field; false when the template breaks a cap or has a zero-length field.</summary>
-    public bool TryAdd(FieldKind kind, ushort length)
+    public bool TryAdd(TemplateFieldKind kind, ushort length)
     {
         if (length == 0 || _count >= _all.Length)
         {
@@ -72,7 +72,7 @@ internal ref struct TemplateBuilder
         {
             _variable = true;
             _min += 1;
-            _all[_count++] = new TemplateField(FieldKind.Skip, 0, length);
+            _all[_count++] = new TemplateField(TemplateFieldKind.Skip, 0, length);
             return true;
         }
         _all[_count++] = new TemplateField(kind, (ushort)Math.Min(_fixed, ushort.MaxValue), length);
@@ -93,7 +93,7 @@ internal ref struct TemplateBuilder
             var used = 0;
             foreach (var f in _all[.._count])
             {
-                if (f.Kind != FieldKind.Skip)
+                if (f.Kind != TemplateFieldKind.Skip)
                 {
                     used++;
                 }
@@ -102,7 +102,7 @@ internal ref struct TemplateBuilder
             used = 0;
             foreach (var f in _all[.._count])
             {
-                if (f.Kind != FieldKind.Skip)
+                if (f.Kind != TemplateFieldKind.Skip)
                 {
                     fields[used++] = f;
                 }

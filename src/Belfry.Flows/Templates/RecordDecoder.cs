@@ -61,7 +61,7 @@ internal static class RecordDecoder
                 overrun = true;
                 return false;
             }
-            if (field.Kind != FieldKind.Skip)
+            if (field.Kind != TemplateFieldKind.Skip)
             {
                 Apply(field.Kind, set.Slice(p, len), ref f);
             }
@@ -71,76 +71,76 @@ internal static class RecordDecoder
         return true;
     }
 
-    static void Apply(FieldKind kind, ReadOnlySpan<byte> v, ref FlowFields f)
+    static void Apply(TemplateFieldKind kind, ReadOnlySpan<byte> v, ref FlowFields f)
     {
         switch (kind)
         {
-            case FieldKind.Octets:
+            case TemplateFieldKind.Octets:
                 f.Bytes = Wire.ReadUInt(v);
                 break;
-            case FieldKind.Packets:
+            case TemplateFieldKind.Packets:
                 f.Packets = Wire.ReadUInt(v);
                 break;
-            case FieldKind.Protocol:
+            case TemplateFieldKind.Protocol:
                 f.Protocol = (byte)Wire.ReadUInt(v);
                 break;
-            case FieldKind.Tos:
+            case TemplateFieldKind.Tos:
                 f.Tos = (byte)Wire.ReadUInt(v);
                 break;
-            case FieldKind.TcpFlags:
+            case TemplateFieldKind.TcpFlags:
                 f.TcpFlags = (ushort)Wire.ReadUInt(v);
                 break;
-            case FieldKind.SrcPort:
+            case TemplateFieldKind.SrcPort:
                 f.SrcPort = (ushort)Wire.ReadUInt(v);
                 break;
-            case FieldKind.DstPort:
+            case TemplateFieldKind.DstPort:
                 f.DstPort = (ushort)Wire.ReadUInt(v);
                 break;
-            case FieldKind.SrcV4:
+            case TemplateFieldKind.SrcV4:
                 {
                     var a = BinaryPrimitives.ReadUInt32BigEndian(v);
                     f.SetSrc(NetAddress.FromV4(a), a != 0);
                     break;
                 }
-            case FieldKind.DstV4:
+            case TemplateFieldKind.DstV4:
                 {
                     var a = BinaryPrimitives.ReadUInt32BigEndian(v);
                     f.SetDst(NetAddress.FromV4(a), a != 0);
                     break;
                 }
-            case FieldKind.SrcV6:
+            case TemplateFieldKind.SrcV6:
                 {
                     var a = Wire.V6(v);
                     f.SetSrc(a, a.Value != 0);
                     break;
                 }
-            case FieldKind.DstV6:
+            case TemplateFieldKind.DstV6:
                 {
                     var a = Wire.V6(v);
                     f.SetDst(a, a.Value != 0);
                     break;
                 }
-            case FieldKind.InIf:
+            case TemplateFieldKind.InIf:
                 f.InIf = Wire.Clamp32(Wire.ReadUInt(v));
                 break;
-            case FieldKind.OutIf:
+            case TemplateFieldKind.OutIf:
                 f.OutIf = Wire.Clamp32(Wire.ReadUInt(v));
                 break;
-            case FieldKind.SrcAs:
+            case TemplateFieldKind.SrcAs:
                 f.SrcAs = Wire.Clamp32(Wire.ReadUInt(v));
                 break;
-            case FieldKind.DstAs:
+            case TemplateFieldKind.DstAs:
                 f.DstAs = Wire.Clamp32(Wire.ReadUInt(v));
                 break;
-            case FieldKind.FirstUptime:
+            case TemplateFieldKind.FirstUptime:
                 f.FirstUptime = BinaryPrimitives.ReadUInt32BigEndian(v);
                 f.UptimeSet = true;
                 break;
-            case FieldKind.LastUptime:
+            case TemplateFieldKind.LastUptime:
                 f.LastUptime = BinaryPrimitives.ReadUInt32BigEndian(v);
                 f.UptimeSet = true;
                 break;
-            case FieldKind.IcmpTypeCode:
+            case TemplateFieldKind.IcmpTypeCode:
                 {
                     var tc = (ushort)Wire.ReadUInt(v);
                     f.IcmpType = (byte)(tc >> 8);
@@ -148,74 +148,74 @@ internal static class RecordDecoder
                     f.IcmpSet = true;
                     break;
                 }
-            case FieldKind.IcmpType:
+            case TemplateFieldKind.IcmpType:
                 f.IcmpType = (byte)Wire.ReadUInt(v);
                 f.IcmpSet = true;
                 break;
-            case FieldKind.IcmpCode:
+            case TemplateFieldKind.IcmpCode:
                 f.IcmpCode = (byte)Wire.ReadUInt(v);
                 f.IcmpSet = true;
                 break;
-            case FieldKind.Vlan:
+            case TemplateFieldKind.Vlan:
                 if (f.Vlan == 0)
                 {
                     f.Vlan = (ushort)(Wire.ReadUInt(v) & 0xFFF);
                 }
                 break;
-            case FieldKind.FragmentFlags:
+            case TemplateFieldKind.FragmentFlags:
                 f.FragmentFlags = v[0];
                 break;
-            case FieldKind.FragmentOffset:
+            case TemplateFieldKind.FragmentOffset:
                 f.FragmentOffset = (uint)Wire.ReadUInt(v);
                 break;
-            case FieldKind.StartSeconds:
+            case TemplateFieldKind.StartSeconds:
                 f.StartMs = BinaryPrimitives.ReadUInt32BigEndian(v) * 1000L;
                 break;
-            case FieldKind.EndSeconds:
+            case TemplateFieldKind.EndSeconds:
                 f.EndMs = BinaryPrimitives.ReadUInt32BigEndian(v) * 1000L;
                 break;
-            case FieldKind.StartMilliseconds:
+            case TemplateFieldKind.StartMilliseconds:
                 f.StartMs = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(v), long.MaxValue);
                 break;
-            case FieldKind.EndMilliseconds:
+            case TemplateFieldKind.EndMilliseconds:
                 f.EndMs = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(v), long.MaxValue);
                 break;
-            case FieldKind.StartMicroseconds:
+            case TemplateFieldKind.StartMicroseconds:
                 f.StartMs = NtpToUnixMs(BinaryPrimitives.ReadUInt64BigEndian(v));
                 break;
-            case FieldKind.EndMicroseconds:
+            case TemplateFieldKind.EndMicroseconds:
                 f.EndMs = NtpToUnixMs(BinaryPrimitives.ReadUInt64BigEndian(v));
                 break;
-            case FieldKind.SamplingInterval:
+            case TemplateFieldKind.SamplingInterval:
                 f.SamplingInterval = Wire.ReadUInt(v);
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.SamplerId:
+            case TemplateFieldKind.SamplerId:
                 f.SamplerId = Wire.ReadUInt(v);
                 f.HasSamplerId = true;
                 break;
-            case FieldKind.SamplerRandomInterval:
+            case TemplateFieldKind.SamplerRandomInterval:
                 f.SamplerRandomInterval = Wire.ReadUInt(v);
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.PacketInterval:
+            case TemplateFieldKind.PacketInterval:
                 f.PacketInterval = Wire.ReadUInt(v);
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.PacketSpace:
+            case TemplateFieldKind.PacketSpace:
                 f.PacketSpace = Wire.ReadUInt(v);
                 f.HasPacketSpace = true;
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.SamplingSize:
+            case TemplateFieldKind.SamplingSize:
                 f.SamplingSize = Wire.ReadUInt(v);
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.SamplingPopulation:
+            case TemplateFieldKind.SamplingPopulation:
                 f.SamplingPopulation = Wire.ReadUInt(v);
                 f.HasSamplingInfo = true;
                 break;
-            case FieldKind.SystemInitMilliseconds:
+            case TemplateFieldKind.SystemInitMilliseconds:
                 f.SystemInitMs = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(v), long.MaxValue);
                 break;
             default:
