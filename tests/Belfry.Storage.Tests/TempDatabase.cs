@@ -7,9 +7,9 @@ public sealed class TempDatabase : IAsyncDisposable
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "belfry-test-" + Guid.NewGuid().ToString("N"));
 
-    public TempDatabase() => Store = new SqliteEventStore(Path.Combine(_dir, "belfry.db"));
+    public TempDatabase() => Store = new SqliteStore(Path.Combine(_dir, "belfry.db"));
 
-    public SqliteEventStore Store { get; }
+    public SqliteStore Store { get; }
 
     public async ValueTask DisposeAsync()
     {
