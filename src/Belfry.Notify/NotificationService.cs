@@ -20,12 +20,12 @@ namespace Belfry.Notify;
 /// </remarks>
 public sealed class NotificationService
 {
-    readonly IEventStore _store;
+    readonly IBelfryStore _store;
     readonly IMailTransport _transport;
     readonly NotificationOptions _options;
     readonly DigestBuilder _builder;
 
-    public NotificationService(IEventStore store, IMailTransport transport, NotificationOptions? options = null)
+    public NotificationService(IBelfryStore store, IMailTransport transport, NotificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(transport);

@@ -48,7 +48,7 @@ public readonly record struct IngestProgress(string File, long BytesRead, long B
 /// store. Parsing and enrichment run on one thread, storing on another, joined by a bounded
 /// queue of batches; a batch is counted as stored only after its transaction commits.
 /// </summary>
-public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventExpert> experts, IEventStore store, TimeProvider clock)
+public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventExpert> experts, IBelfryStore store, TimeProvider clock)
 {
     const int ProbeChars = 8192;
 
@@ -251,7 +251,7 @@ public sealed class IngestPipeline(FeedRegistry registry, IReadOnlyList<IEventEx
                 summary.AlreadyStored += r.Duplicates;
                 if (rejections.Count > 0)
                 {
-                    await ((IEventStore)store).StoreRejectionsAsync(rejections, ct).ConfigureAwait(false);
+                    await ((IQuarantineStore)store).StoreRejectionsAsync(rejections, ct).ConfigureAwait(false);
                 }
                 summary.StoreTime += sw.Elapsed;
                 rejections.Clear();

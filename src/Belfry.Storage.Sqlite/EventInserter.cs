@@ -35,8 +35,8 @@ sealed class EventInserter : IDisposable
         _db = db;
         _symbols = symbols;
         _insert = Prepare("""
-            INSERT INTO events (id, time_source, time_observation, feed, classification_type, organisation, tlp, fields, raw)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            INSERT INTO events (id, time_source, time_observation, feed, classification_type, organisation, tlp, fields, raw, source_ip, source_asn)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             ON CONFLICT(id) DO NOTHING
             """);
         _begin = Prepare("BEGIN IMMEDIATE");
@@ -227,6 +227,8 @@ sealed class EventInserter : IDisposable
             Check(raw.sqlite3_bind_blob(s, 8, _fields.AsSpan(0, n)), "bind");
         }
         Check(row.HasRaw ? raw.sqlite3_bind_text(s, 9, row.Raw) : raw.sqlite3_bind_null(s, 9), "bind");
+        Check(row.SourceIp.IsEmpty ? raw.sqlite3_bind_null(s, 10) : raw.sqlite3_bind_blob(s, 10, row.SourceIp), "bind");
+        Check(row.SourceAsn is { } asn ? raw.sqlite3_bind_int64(s, 11, asn) : raw.sqlite3_bind_null(s, 11), "bind");
         var rc = raw.sqlite3_step(s);
         raw.sqlite3_reset(s);
         if (rc != SqliteDone)
@@ -261,7 +263,7 @@ sealed class EventInserter : IDisposable
 
     bool Insert(Event e)
     {
-        var (timeSource, timeObservation, feed, type) = IndexedColumns.Of(e);
+        var (timeSource, timeObservation, feed, type, sourceIp, sourceAsn) = IndexedColumns.Of(e);
 
         var s = _insert;
         Span<byte> id = stackalloc byte[16];
@@ -288,6 +290,17 @@ sealed class EventInserter : IDisposable
         {
             Check(raw.sqlite3_bind_null(s, 9), "bind");
         }
+        if (sourceIp.Kind == FieldKind.Address)
+        {
+            Span<byte> ip = stackalloc byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(ip, sourceIp.Address.Value);
+            Check(raw.sqlite3_bind_blob(s, 10, ip), "bind");
+        }
+        else
+        {
+            Check(raw.sqlite3_bind_null(s, 10), "bind");
+        }
+        Check(sourceAsn.Kind == FieldKind.Integer ? raw.sqlite3_bind_int64(s, 11, sourceAsn.Integer) : raw.sqlite3_bind_null(s, 11), "bind");
         var rc = raw.sqlite3_step(s);
         raw.sqlite3_reset(s);
         if (rc != SqliteDone)

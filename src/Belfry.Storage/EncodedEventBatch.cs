@@ -72,6 +72,10 @@ public sealed class EncodedEventBatch
         public required ReadOnlySpan<byte> Id { get; init; }
         public required long? TimeSource { get; init; }
         public required long TimeObservation { get; init; }
+
+        /// <summary>source.ip as 16 big-endian bytes (IPv4 mapped); empty when the event has no address there.</summary>
+        public required ReadOnlySpan<byte> SourceIp { get; init; }
+        public required long? SourceAsn { get; init; }
         public required int Tlp { get; init; }
         public required ReadOnlySpan<byte> Feed { get; init; }
         public required bool HasType { get; init; }
@@ -96,6 +100,18 @@ public sealed class EncodedEventBatch
             timeSource = BinaryPrimitives.ReadInt64LittleEndian(s[pos..]);
             pos += 8;
         }
+        ReadOnlySpan<byte> sourceIp = default;
+        if ((flags & EventRowEncoder.FlagSourceIp) != 0)
+        {
+            sourceIp = s.Slice(pos, 16);
+            pos += 16;
+        }
+        long? sourceAsn = null;
+        if ((flags & EventRowEncoder.FlagSourceAsn) != 0)
+        {
+            sourceAsn = BinaryPrimitives.ReadInt64LittleEndian(s[pos..]);
+            pos += 8;
+        }
         var timeObservation = BinaryPrimitives.ReadInt64LittleEndian(s[pos..]);
         pos += 8;
         int tlp = s[pos++];
@@ -112,6 +128,8 @@ public sealed class EncodedEventBatch
             Id = id,
             TimeSource = timeSource,
             TimeObservation = timeObservation,
+            SourceIp = sourceIp,
+            SourceAsn = sourceAsn,
             Tlp = tlp,
             Feed = feed,
             HasType = hasType,

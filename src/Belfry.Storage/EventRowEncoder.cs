@@ -15,7 +15,7 @@ namespace Belfry.Storage;
 /// </summary>
 public sealed class EventRowEncoder
 {
-    internal const byte FlagTimeSource = 1;
+    internal const byte FlagTimeSource = 1, FlagSourceIp = 2, FlagSourceAsn = 4;
 
     /// <summary>An encoder whose symbol ids continue <paramref name="symbols"/>, which it then owns.</summary>
     public EventRowEncoder(SymbolTable symbols)
@@ -45,13 +45,13 @@ public sealed class EventRowEncoder
             throw new InvalidOperationException("A batch holds the rows of one encoder.");
         }
 
-        var (timeSource, timeObservation, feed, type) = IndexedColumns.Of(e);
+        var (timeSource, timeObservation, feed, type, sourceIp, sourceAsn) = IndexedColumns.Of(e);
         var feedText = TextOf(feed, out var feedString);
         var typeText = TextOf(type, out var typeString);
         var raw = e.RawSpan;
         var hasRaw = e.HasRaw;
         var org = e.Organisation;
-        var max = 16 + 1 + 8 + 8 + 1
+        var max = 16 + 1 + 8 + 8 + 16 + 8 + 1
             + MaxOptional(feedText.Length) + MaxOptional(typeText.Length) + MaxOptional(org?.Length ?? 0)
             + 5 + EventCodec.MaxEncodedLength(e)
             + MaxOptional(raw.Length);
@@ -59,10 +59,23 @@ public sealed class EventRowEncoder
         e.Id.WriteBytes(dest);
         var pos = 16;
         var hasTimeSource = timeSource is { } ts && ts != long.MinValue;
-        dest[pos++] = hasTimeSource ? FlagTimeSource : (byte)0;
+        var hasSourceIp = sourceIp.Kind == FieldKind.Address;
+        var hasSourceAsn = sourceAsn.Kind == FieldKind.Integer;
+        dest[pos++] = (byte)((hasTimeSource ? FlagTimeSource : 0) | (hasSourceIp ? FlagSourceIp : 0) | (hasSourceAsn ? FlagSourceAsn : 0));
         if (hasTimeSource)
         {
             BinaryPrimitives.WriteInt64LittleEndian(dest[pos..], timeSource!.Value);
+            pos += 8;
+        }
+        if (hasSourceIp)
+        {
+            // Big-endian, IPv4 mapped: the store compares addresses and prefixes as bytes.
+            BinaryPrimitives.WriteUInt128BigEndian(dest[pos..], sourceIp.Address.Value);
+            pos += 16;
+        }
+        if (hasSourceAsn)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(dest[pos..], sourceAsn.Integer);
             pos += 8;
         }
         BinaryPrimitives.WriteInt64LittleEndian(dest[pos..], timeObservation is { } to and not long.MinValue ? to : DateTime.UtcNow.Ticks);

@@ -12,7 +12,7 @@ namespace Belfry.Notify.Tests;
 public sealed class NotificationServiceTests : IAsyncLifetime
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "belfry-notify-" + Guid.NewGuid().ToString("N"));
-    SqliteEventStore _store = null!;
+    SqliteStore _store = null!;
     readonly RecordingTransport _transport = new();
 
     static readonly Organisation s_acme = NewOrg("0200000043", "Acme NV", Language.Nl);
@@ -23,9 +23,9 @@ public sealed class NotificationServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _store = new SqliteEventStore(Path.Combine(_dir, "events.db"));
+        _store = new SqliteStore(Path.Combine(_dir, "events.db"));
         await _store.InitializeAsync(Ct);
-        await _store.UpsertOrganisationsAsync([s_acme, s_ville, s_silent], Ct);
+        await _store.UpsertOrganisationsAsync([s_acme, s_ville, s_silent], "test", Ct);
     }
 
     public async ValueTask DisposeAsync()

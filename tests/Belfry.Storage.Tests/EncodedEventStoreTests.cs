@@ -29,7 +29,7 @@ public class EncodedEventStoreTests
         return e;
     }
 
-    static async Task<StoreResult> StoreEncodedAsync(Sqlite.SqliteEventStore store, EventRowEncoder encoder, IEnumerable<Event> events)
+    static async Task<StoreResult> StoreEncodedAsync(Sqlite.SqliteStore store, EventRowEncoder encoder, IEnumerable<Event> events)
     {
         var batch = new EncodedEventBatch(64);
         foreach (var e in events)
@@ -105,7 +105,7 @@ public class EncodedEventStoreTests
         Assert.Equal(new StoreResult(1, 0), await StoreEncodedAsync(db.Store, encoder, [MakeEvent(3, feed: "Feed-A")]));
 
         // A second store on the same file (a fresh process) decodes everything.
-        await using var reopened = new Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await using var reopened = new Sqlite.SqliteStore(db.Store.DatabasePath);
         await reopened.InitializeAsync();
         var back = await reopened.QueryEventsAsync(new EventQuery()).ToListAsync();
         Assert.Equal(3, back.Count);
@@ -133,7 +133,7 @@ public class EncodedEventStoreTests
 
         // The rolled-back symbols come again with the next rows of the same encoder.
         Assert.Equal(new StoreResult(1, 0), await StoreEncodedAsync(db.Store, encoder, [MakeEvent(2, feed: "Feed-A")]));
-        await using var reopened = new Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await using var reopened = new Sqlite.SqliteStore(db.Store.DatabasePath);
         await reopened.InitializeAsync();
         AssertSame(MakeEvent(2, feed: "Feed-A"), Assert.Single(await reopened.QueryEventsAsync(new EventQuery()).ToListAsync()));
     }

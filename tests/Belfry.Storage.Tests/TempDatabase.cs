@@ -7,9 +7,12 @@ public sealed class TempDatabase : IAsyncDisposable
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "belfry-test-" + Guid.NewGuid().ToString("N"));
 
-    public TempDatabase() => Store = new SqliteEventStore(Path.Combine(_dir, "belfry.db"));
+    public TempDatabase(TimeProvider? clock = null) => Store = new SqliteStore(Path.Combine(_dir, "belfry.db"), clock);
 
-    public SqliteEventStore Store { get; }
+    /// <summary>The folder of the database (an older Belfry kept attacks.db here too).</summary>
+    public string Folder => _dir;
+
+    public SqliteStore Store { get; }
 
     public async ValueTask DisposeAsync()
     {

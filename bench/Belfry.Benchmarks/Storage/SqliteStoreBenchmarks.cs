@@ -19,7 +19,7 @@ public class SqliteStoreBenchmarks
     const int BatchSize = 8192;
     List<Event> _batch = [];
     string _dir = string.Empty;
-    SqliteEventStore? _store;
+    SqliteStore? _store;
 
     [GlobalSetup]
     public void Setup() => _batch = StorageEvents.ScanHttp(BatchSize);
@@ -28,7 +28,7 @@ public class SqliteStoreBenchmarks
     public void OpenFreshStore()
     {
         _dir = Path.Combine(Path.GetTempPath(), "belfry-bench-store-" + Guid.NewGuid().ToString("N"));
-        _store = new SqliteEventStore(Path.Combine(_dir, "belfry.db"));
+        _store = new SqliteStore(Path.Combine(_dir, "belfry.db"));
         _store.InitializeAsync().GetAwaiter().GetResult();
     }
 

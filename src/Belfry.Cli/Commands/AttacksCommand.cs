@@ -7,7 +7,7 @@ using Belfry.Ddos.Attacks;
 
 namespace Belfry.Cli.Commands;
 
-/// <summary>`belfry attacks`: the DDoS attacks `belfry flows listen` detected (DATA/attacks.db).</summary>
+/// <summary>`belfry attacks`: the DDoS attacks `belfry flows listen` detected (DATA/belfry.db).</summary>
 static class AttacksCommand
 {
     public static Command Create()
@@ -26,8 +26,7 @@ static class AttacksCommand
             {
                 from = FieldParsers.TryParseTime(s, out var t) ? t : throw new CliException($"--since: '{s}' is not a time (e.g. 2026-11-30 or 2026-11-30T08:00:00Z)");
             }
-            await using var store = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
-            var attacks = await store.ListRecentAsync(parse.GetValue(limit), from, ct);
+            var attacks = await host.Store.ListRecentAttacksAsync(parse.GetValue(limit), from, ct);
             if (parse.GetValue(GlobalOptions.Json))
             {
                 await Console.Out.WriteLineAsync(ToJson(attacks));

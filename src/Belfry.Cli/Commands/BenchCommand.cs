@@ -52,7 +52,7 @@ static class BenchCommand
             await using var host = await BelfryHost.OpenAsync(dir, ct);
             var log = json ? TextWriter.Null : Console.Out;
             var orgs = DemoConstituency.Create();
-            await host.Store.UpsertOrganisationsAsync(orgs, ct);
+            await host.Store.UpsertOrganisationsAsync(orgs, "belfry bench", ct);
             var schema = host.LoadShadowserverSchema();
 
             var sw = Stopwatch.StartNew();
@@ -90,7 +90,7 @@ static class BenchCommand
             // table of a million keys) are let go first: they are not part of this workload.
             experts.Clear();
             GC.Collect();
-            await using var store = new SqliteEventStore(Path.Combine(dir, "e2e.db"));
+            await using var store = new SqliteStore(Path.Combine(dir, "e2e.db"));
             await store.InitializeAsync(ct);
             var pipeline = new IngestPipeline(registry, await host.CreateExpertsAsync(ct), store, TimeProvider.System);
             var summary = await pipeline.RunAsync([file], new IngestOptions(), null, ct);

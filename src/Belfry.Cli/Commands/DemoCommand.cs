@@ -55,7 +55,7 @@ static class DemoCommand
         var o = Console.Out;
 
         var orgs = DemoConstituency.Create();
-        await host.Store.UpsertOrganisationsAsync(orgs, ct);
+        await host.Store.UpsertOrganisationsAsync(orgs, "belfry demo", ct);
         await o.WriteLineAsync($"Belfry demo in {folder}");
         await o.WriteLineAsync($"1. Constituency: {orgs.Count} organisations (NIS2 sectors, 4 languages); `belfry orgs list --data {folder}`");
 

@@ -12,7 +12,7 @@ static class EventsCommand
     {
         var format = new Option<string>("--format") { Description = "Output format: intelmq-jsonl", DefaultValueFactory = _ => "intelmq-jsonl" };
         var org = new Option<string?>("--org") { Description = "Only this organisation's events (enterprise number)" };
-        var since = new Option<string?>("--since") { Description = "Only events received at or after this time (ISO 8601, UTC if no zone)" };
+        var since = new Option<string?>("--since") { Description = "Only events at or after this time: their time.source, else when observed (ISO 8601, UTC if no zone)" };
         var feed = new Option<string?>("--feed") { Description = "Only events of this feed name" };
         var clearance = new Option<string>("--tlp") { Description = "Reader's TLP clearance: events marked above it are left out", DefaultValueFactory = _ => "AMBER" };
         var export = new Command("export", "Write stored events to standard output (IntelMQ JSON lines)") { format, org, since, feed, clearance };

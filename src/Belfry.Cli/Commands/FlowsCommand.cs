@@ -86,7 +86,7 @@ static class FlowsCommand
         var thresholdPps = new Option<double?>("--threshold-pps") { Description = "Per-host packets/s threshold of the default host group" };
         var thresholdMbps = new Option<double?>("--threshold-mbps") { Description = "Per-host Mbit/s threshold of the default host group" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Never touch BGP: print the gobgp commands instead (the default unless ddos.bgp is configured)" };
-        var listen = new Command("listen", "Run the flow collector with DDoS detection: attacks on stdout (--json: one JSON line per attack event), stored in attacks.db and as events for the owning organisation, mitigated through BGP (or a dry run)")
+        var listen = new Command("listen", "Run the flow collector with DDoS detection: attacks on stdout (--json: one JSON line per attack event), stored in belfry.db and as events for the owning organisation, mitigated through BGP (or a dry run)")
         {
             netflow, sflow, seconds, interval, rcvbuf, force, loops, maxExporters, networks, thresholdPps, thresholdMbps, dryRun,
         };
@@ -128,12 +128,11 @@ static class FlowsCommand
         var mitigator = DdosHosting.CreateMitigator(bgp);
         using var disposeMitigator = mitigator as IDisposable;
         using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos));
-        await using var attacks = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
         var output = json ? Console.Error : Console.Out;
         await using var engine = new DdosEngine(detector, new DdosEngineOptions
         {
             Events = host.Store,
-            Attacks = attacks,
+            Attacks = host.Store,
             Mitigation = mitigation,
             OrganisationNames = orgs.ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal),
             OnReport = async r =>

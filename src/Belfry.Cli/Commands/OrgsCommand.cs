@@ -15,7 +15,7 @@ static class OrgsCommand
         {
             var path = parse.GetValue(file)!;
             var (orgs, errors) = Read(path);
-            await host.Store.UpsertOrganisationsAsync(orgs, ct);
+            await host.Store.UpsertOrganisationsAsync(orgs, "belfry orgs import " + Environment.UserName, ct);
             foreach (var e in errors)
             {
                 await Console.Error.WriteLineAsync($"{path}:{e.Line}: {e.Reason}");

@@ -70,7 +70,6 @@ public static class BelnetScenario
         var bgp = DdosHosting.BuildBgpOptions(null, dryRun: true);
         var dryRun = new DryRunMitigator(bgp);
         using var mitigation = new MitigationManager(dryRun, DdosHosting.BuildPolicy(Config));
-        await using var attacks = await AttackStore.OpenAsync(DdosHosting.AttacksPath(host), ct);
 
         var started = new HashSet<string>(StringComparer.Ordinal);
         var ended = new HashSet<string>(StringComparer.Ordinal);
@@ -80,7 +79,7 @@ public static class BelnetScenario
         await using var engine = new DdosEngine(detector, new DdosEngineOptions
         {
             Events = host.Store,
-            Attacks = attacks,
+            Attacks = host.Store,
             Mitigation = mitigation,
             OrganisationNames = names,
             OnReport = async r =>
@@ -207,7 +206,7 @@ public static class BelnetScenario
 
         await o.WriteLineAsync();
         await o.WriteLineAsync($"   `belfry attacks list --data {host.DataFolder}`:");
-        var list = await attacks.ListRecentAsync(20, clockStart.AddMinutes(-1), ct);
+        var list = await host.Store.ListRecentAttacksAsync(20, clockStart.AddMinutes(-1), ct);
         using (var table = new StringWriter(CultureInfo.InvariantCulture))
         {
             await AttacksCommand.WriteTableAsync(table, list, names);

@@ -3,7 +3,6 @@ using Belfry.Core.Events;
 using Belfry.Enrichment;
 using Belfry.Feeds;
 using Belfry.Feeds.Shadowserver;
-using Belfry.Storage;
 using Belfry.Storage.Sqlite;
 
 namespace Belfry.Cli.Hosting;
@@ -17,7 +16,7 @@ public sealed class BelfryHost : IAsyncDisposable
     public const string DataEnvironmentVariable = "BELFRY_DATA";
     public const string DefaultDataFolder = "belfry-data";
 
-    BelfryHost(string dataFolder, BelfryConfig config, SqliteEventStore store)
+    BelfryHost(string dataFolder, BelfryConfig config, SqliteStore store)
     {
         DataFolder = dataFolder;
         Config = config;
@@ -26,7 +25,7 @@ public sealed class BelfryHost : IAsyncDisposable
 
     public string DataFolder { get; }
     public BelfryConfig Config { get; }
-    public IEventStore Store { get; }
+    public SqliteStore Store { get; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public string OutboxFolder => Path.Combine(DataFolder, "outbox");
@@ -39,7 +38,7 @@ public sealed class BelfryHost : IAsyncDisposable
         var folder = ResolveDataFolder(dataOption);
         Directory.CreateDirectory(folder);
         var config = BelfryConfig.Load(folder);
-        var store = new SqliteEventStore(Path.Combine(folder, "belfry.db"));
+        var store = new SqliteStore(Path.Combine(folder, "belfry.db"));
         await store.InitializeAsync(ct);
         return new BelfryHost(folder, config, store);
     }

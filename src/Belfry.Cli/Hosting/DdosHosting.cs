@@ -29,14 +29,6 @@ public sealed record DdosFlags
 /// </summary>
 public static class DdosHosting
 {
-    public const string AttacksDatabase = "attacks.db";
-
-    public static string AttacksPath(BelfryHost host)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        return Path.Combine(host.DataFolder, AttacksDatabase);
-    }
-
     /// <summary>
     /// Monitored networks: the ddos section's networks first (they name a group), then `--networks`,
     /// then every registered organisation's prefixes; a prefix listed twice keeps its first entry.
@@ -204,7 +196,7 @@ public sealed record DdosEngineOptions
 {
     /// <summary>IntelMQ events (availability/ddos) for the owning organisation: Started and Ended.</summary>
     public IEventStore? Events { get; init; }
-    public AttackStore? Attacks { get; init; }
+    public IAttackStore? Attacks { get; init; }
     public MitigationManager? Mitigation { get; init; }
 
     /// <summary>Organisation id → name, for reports.</summary>
@@ -336,7 +328,7 @@ public sealed class DdosEngine : IAsyncDisposable
         var a = e.Attack;
         if (_options.Attacks is { } attacks)
         {
-            await TryAsync("attack store", () => attacks.SaveAsync(a)).ConfigureAwait(false);
+            await TryAsync("attack store", () => attacks.SaveAttackAsync(a)).ConfigureAwait(false);
         }
         if (_options.Events is { } events && e.Kind != AttackEventKind.Updated)
         {

@@ -34,7 +34,7 @@ public enum AttackEventKind : byte
 
 /// <summary>
 /// An immutable snapshot of one attack, as carried by <see cref="AttackEvent"/>s, stored by
-/// <see cref="AttackStore"/> and turned into an IntelMQ event by <see cref="AttackEvents.ToEvent(Attack, AttackEventKind, DateTime)"/>.
+/// <see cref="IAttackStore"/> and turned into an IntelMQ event by <see cref="AttackEvents.ToEvent(Attack, AttackEventKind, DateTime)"/>.
 /// Rates are inbound per-second rates to the target.
 /// </summary>
 public sealed record Attack

@@ -9,7 +9,7 @@ namespace Belfry.Ddos.Attacks;
 
 /// <summary>
 /// JSON form of attacks and attack events (hand-written, AOT safe): what <c>belfry flows listen --json</c>
-/// prints, one line per event, and what <see cref="AttackStore"/> keeps.
+/// prints, one line per event, and what <see cref="IAttackStore"/> keeps.
 /// </summary>
 public static class AttackJson
 {
@@ -173,5 +173,5 @@ public static class AttackJson
         return Read(doc.RootElement);
     }
 
-    internal static string Time(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    public static string Time(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }

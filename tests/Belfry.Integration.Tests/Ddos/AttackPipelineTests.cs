@@ -43,11 +43,11 @@ public sealed class AttackPipelineTests : IAsyncDisposable
     public async Task Engine_DnsAmplification_StoredEventForOwnerMitigatedEndedAndWithdrawn()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var events = new SqliteEventStore(Path.Combine(_folder, "belfry.db"));
+        await using var events = new SqliteStore(Path.Combine(_folder, "belfry.db"));
         await events.InitializeAsync(ct);
-        await events.UpsertOrganisationsAsync([s_university, s_town], ct);
+        await events.UpsertOrganisationsAsync([s_university, s_town], "test", ct);
         var orgs = await events.GetOrganisationsAsync(ct);
-        await using var attacks = await AttackStore.OpenAsync(Path.Combine(_folder, DdosHosting.AttacksDatabase), ct);
+        var attacks = events; // one database for events and attacks
 
         // As flows listen builds them: registered prefixes as monitored networks, `--threshold-pps`,
         // and a ddos section with a short hold-down and hold time, blackholes for every group.
@@ -101,7 +101,7 @@ public sealed class AttackPipelineTests : IAsyncDisposable
         Assert.Contains(started.Commands, c => c.Contains("ipv4-flowspec add match destination 203.0.113.10/32 protocol udp source-port ==53 then discard", StringComparison.Ordinal));
         Assert.Contains(started.Commands, c => c.Contains("global rib -a ipv4 add 203.0.113.10/32 nexthop 192.0.2.1 community 65535:666", StringComparison.Ordinal));
         Assert.Equal(2, (await dryRun.ListActiveAsync(ct)).Count);
-        Assert.NotNull((await attacks.GetAsync(started.Event.Attack.Id, ct))?.Organisation);
+        Assert.NotNull((await attacks.GetAttackAsync(started.Event.Attack.Id, ct))?.Organisation);
 
         // Quiet: ended after the 2 s hold-down; the routes stay for the 3 s hold time.
         await rig.SecondAsync(FlowExportFormat.Ipfix, 2_000);
@@ -109,7 +109,7 @@ public sealed class AttackPipelineTests : IAsyncDisposable
         await rig.Engine.FlushAsync();
         var ended = Assert.Single(_reports, r => r.Event.Kind == AttackEventKind.Ended).Event.Attack;
         Assert.Equal(T0.AddSeconds(3), ended.End);
-        Assert.Equal(T0.AddSeconds(3), (await attacks.GetAsync(ended.Id, ct))!.End);
+        Assert.Equal(T0.AddSeconds(3), (await attacks.GetAttackAsync(ended.Id, ct))!.End);
         Assert.Equal(2, await events.CountEventsAsync(new EventQuery { Organisation = s_university.Id, Feed = AttackEvents.FeedName }, ct));
         rig.Ticks(2);
         await rig.Engine.FlushAsync();

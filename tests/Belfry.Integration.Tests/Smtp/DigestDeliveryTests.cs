@@ -22,7 +22,7 @@ public sealed class DigestDeliveryTests(SmtpServerFixture smtp) : IAsyncLifetime
     static readonly DateTime s_now = new(2025, 5, 12, 7, 0, 0, DateTimeKind.Utc);
 
     readonly string _dir = Path.Combine(Path.GetTempPath(), "belfry-it-notify-" + Guid.NewGuid().ToString("N"));
-    SqliteEventStore _store = null!;
+    SqliteStore _store = null!;
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -85,9 +85,9 @@ public sealed class DigestDeliveryTests(SmtpServerFixture smtp) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _store = new SqliteEventStore(Path.Combine(_dir, "belfry.db"));
+        _store = new SqliteStore(Path.Combine(_dir, "belfry.db"));
         await _store.InitializeAsync(Ct);
-        await _store.UpsertOrganisationsAsync([s_kortrijk, s_namur, s_eupen, s_port, s_quiet], Ct);
+        await _store.UpsertOrganisationsAsync([s_kortrijk, s_namur, s_eupen, s_port, s_quiet], "test", Ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -5,7 +5,8 @@ using Belfry.Ddos.Counters;
 
 namespace Belfry.Ddos.Tests;
 
-public class AttackStoreTests
+// The store tests of attacks are in Belfry.Storage.Tests (AttackStoreContract): attacks live in the deployment database.
+public class AttackEventTests
 {
     static Attack Sample(string id = "20210504T090000Z-192.0.2.10", DateTime? start = null, DateTime? end = null) => new()
     {
@@ -35,71 +36,6 @@ public class AttackStoreTests
         TopSourceAsns = [new TopItem<uint>(64500, 4000)],
         Sequence = 3,
     };
-
-    [Fact]
-    public async Task SaveAsync_ThenGet_RoundTripsEveryField()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"belfry-attacks-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var store = await AttackStore.OpenAsync(path, TestContext.Current.CancellationToken);
-            var a = Sample();
-            await store.SaveAsync(a, TestContext.Current.CancellationToken);
-            var back = await store.GetAsync(a.Id, TestContext.Current.CancellationToken);
-            Assert.NotNull(back);
-            Assert.Equal(a with { Vectors = back.Vectors, TopSources = back.TopSources, TopSourcePorts = back.TopSourcePorts, TopSourceAsns = back.TopSourceAsns }, back);
-            Assert.Equal(a.Vectors, back.Vectors);
-            Assert.Equal(a.TopSources, back.TopSources);
-            Assert.Equal(a.TopSourcePorts, back.TopSourcePorts);
-            Assert.Equal(a.TopSourceAsns, back.TopSourceAsns);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [Fact]
-    public async Task SaveAsync_SameIdTwice_UpdatesOneRow()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"belfry-attacks-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var store = await AttackStore.OpenAsync(path, TestContext.Current.CancellationToken);
-            await store.SaveAsync(Sample(), TestContext.Current.CancellationToken);
-            var end = new DateTime(2021, 5, 4, 9, 6, 0, DateTimeKind.Utc);
-            await store.SaveAsync(Sample(end: end), TestContext.Current.CancellationToken);
-            Assert.Equal(1, await store.CountAsync(TestContext.Current.CancellationToken));
-            Assert.Equal(end, (await store.GetAsync(Sample().Id, TestContext.Current.CancellationToken))!.End);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [Fact]
-    public async Task ListRecentAsync_NewestFirstWithLimitAndSince()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"belfry-attacks-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var store = await AttackStore.OpenAsync(path, TestContext.Current.CancellationToken);
-            var t = new DateTime(2021, 5, 4, 9, 0, 0, DateTimeKind.Utc);
-            for (var i = 0; i < 5; i++)
-            {
-                await store.SaveAsync(Sample(id: $"a{i}", start: t.AddMinutes(i)), TestContext.Current.CancellationToken);
-            }
-            var recent = await store.ListRecentAsync(3, cancellationToken: TestContext.Current.CancellationToken);
-            Assert.Equal(["a4", "a3", "a2"], recent.Select(a => a.Id));
-            var since = await store.ListRecentAsync(10, t.AddMinutes(3), TestContext.Current.CancellationToken);
-            Assert.Equal(["a4", "a3"], since.Select(a => a.Id));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
 
     [Fact]
     public void ToEvent_HostAttack_IntelMqDdosFields()

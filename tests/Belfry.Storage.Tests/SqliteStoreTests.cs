@@ -4,7 +4,7 @@ using Belfry.Core.Net;
 
 namespace Belfry.Storage.Tests;
 
-public class SqliteEventStoreTests
+public class SqliteStoreTests
 {
     static readonly DateTime s_observed = new(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc);
 
@@ -124,8 +124,8 @@ public class SqliteEventStoreTests
             Asns = [64500],
             Domains = ["hospital.example"],
         };
-        await db.Store.UpsertOrganisationsAsync([org]);
-        await db.Store.UpsertOrganisationsAsync([org with { Name = "Example University Hospital" }]);
+        await db.Store.UpsertOrganisationsAsync([org], "test");
+        await db.Store.UpsertOrganisationsAsync([org with { Name = "Example University Hospital" }], "test");
 
         var back = Assert.Single(await db.Store.GetOrganisationsAsync());
         Assert.Equal("Example University Hospital", back.Name);
@@ -157,7 +157,7 @@ public class SqliteEventStoreTests
         var original = MakeEvent(5, org: "A");
         await db.Store.StoreEventsAsync([original]);
 
-        await using var reopened = new Belfry.Storage.Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await using var reopened = new Belfry.Storage.Sqlite.SqliteStore(db.Store.DatabasePath);
         await reopened.InitializeAsync();
         var back = Assert.Single(await reopened.QueryEventsAsync(new EventQuery()).ToListAsync());
         Assert.Equal(original.Items, back.Items);
@@ -172,7 +172,7 @@ public class SqliteEventStoreTests
     {
         await using var db = new TempDatabase();
         await db.Store.InitializeAsync();
-        await using var other = new Belfry.Storage.Sqlite.SqliteEventStore(db.Store.DatabasePath);
+        await using var other = new Belfry.Storage.Sqlite.SqliteStore(db.Store.DatabasePath);
         await other.InitializeAsync();
         var a = MakeEvent(1);
         a.Set("extra.only_a", "a");
