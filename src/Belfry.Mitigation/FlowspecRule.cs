@@ -225,4 +225,146 @@ public sealed record FlowspecRule
     }
 
     public override string ToString() => string.Join(' ', MatchText()) + " then " + Action;
+
+    /// <summary>
+    /// The rule as the gobgp words after <c>match</c>, action included ("destination 198.51.100.0/24
+    /// protocol udp source-port ==53 then discard", "... then rate-limit 125000"): what
+    /// <see cref="RouteOwnership.Definition"/> keeps so the rule can be announced again after a restart.
+    /// </summary>
+    public string ToDefinition() => string.Join(' ', MatchText()) + " then " + (Action.IsDiscard
+        ? "discard"
+        : "rate-limit " + Action.BytesPerSecond.ToString("R", CultureInfo.InvariantCulture));
+
+    /// <summary>Reads <see cref="ToDefinition"/>'s form back; false for anything else.</summary>
+    public static bool TryParseDefinition(string? text, out FlowspecRule rule)
+    {
+        rule = null!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 4 || words[0] != "destination" || !NetPrefix.TryParse(words[1], out var destination))
+        {
+            return false;
+        }
+        var r = new FlowspecRule(destination);
+        var i = 2;
+        for (; i < words.Length && words[i] != "then"; i++)
+        {
+            switch (words[i])
+            {
+                case "source" when i + 1 < words.Length && NetPrefix.TryParse(words[i + 1], out var source):
+                    r = r with { Source = source };
+                    i++;
+                    break;
+                case "protocol" when i + 1 < words.Length && TryParseProtocol(words[i + 1], out var protocol):
+                    r = r with { Protocol = protocol };
+                    i++;
+                    break;
+                case "source-port" or "destination-port":
+                    var ports = new List<ushort>();
+                    while (i + 1 < words.Length && words[i + 1].StartsWith("==", StringComparison.Ordinal)
+                        && ushort.TryParse(words[i + 1].AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+                    {
+                        ports.Add(port);
+                        i++;
+                    }
+                    if (ports.Count == 0)
+                    {
+                        return false;
+                    }
+                    r = words[i - ports.Count] == "source-port" ? r with { SourcePorts = ports } : r with { DestinationPorts = ports };
+                    break;
+                case "tcp-flags" when i + 1 < words.Length && TryParseTcpFlags(words[i + 1], out var flags):
+                    r = r with { TcpFlags = flags };
+                    i++;
+                    break;
+                case "fragment" when i + 1 < words.Length && TryParseFragment(words[i + 1], out var fragment):
+                    r = r with { Fragment = fragment };
+                    i++;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        if (i + 1 >= words.Length)
+        {
+            return false;
+        }
+        if (words[i + 1] == "discard" && i + 2 == words.Length)
+        {
+            r = r with { Action = FlowspecAction.Discard };
+        }
+        else if (words[i + 1] == "rate-limit" && i + 3 == words.Length
+            && float.TryParse(words[i + 2], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && float.IsFinite(rate) && rate > 0)
+        {
+            r = r with { Action = FlowspecAction.RateLimit(rate) };
+        }
+        else
+        {
+            return false;
+        }
+        if (!r.TryValidate(out _))
+        {
+            return false;
+        }
+        rule = r;
+        return true;
+    }
+
+    static bool TryParseProtocol(string word, out byte protocol)
+    {
+        switch (word)
+        {
+            case "icmp":
+                protocol = IpProtocol.Icmp;
+                return true;
+            case "tcp":
+                protocol = IpProtocol.Tcp;
+                return true;
+            case "udp":
+                protocol = IpProtocol.Udp;
+                return true;
+            default:
+                return byte.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out protocol);
+        }
+    }
+
+    static bool TryParseTcpFlags(string word, out TcpFlags flags)
+    {
+        const string letters = "FSRPAUEC";
+        flags = TcpFlags.None;
+        foreach (var c in word)
+        {
+            var bit = letters.IndexOf(c, StringComparison.Ordinal);
+            if (bit < 0)
+            {
+                return false;
+            }
+            flags |= (TcpFlags)(1 << bit);
+        }
+        return flags != TcpFlags.None;
+    }
+
+    static bool TryParseFragment(string word, out FragmentFlags flags)
+    {
+        flags = FragmentFlags.None;
+        foreach (var part in word.Split('+'))
+        {
+            flags |= part switch
+            {
+                "dont-fragment" => FragmentFlags.DontFragment,
+                "is-fragment" => FragmentFlags.IsFragment,
+                "first-fragment" => FragmentFlags.FirstFragment,
+                "last-fragment" => FragmentFlags.LastFragment,
+                _ => FragmentFlags.None,
+            };
+            if (part is not ("dont-fragment" or "is-fragment" or "first-fragment" or "last-fragment"))
+            {
+                return false;
+            }
+        }
+        return flags != FragmentFlags.None;
+    }
 }

@@ -29,6 +29,18 @@ static partial class Log
 
     [LoggerMessage(EventId = Base + 8, Level = LogLevel.Information, Message = "Attack {AttackId} on {Target} has no Flowspec rule for vector {Vector}")]
     public static partial void NoRuleForVector(ILogger logger, string attackId, Belfry.Core.Net.NetPrefix target, string vector);
+
+    [LoggerMessage(EventId = Base + 9, Level = LogLevel.Warning, Message = "Announced {Mitigation} again: it was missing from gobgpd's RIB")]
+    public static partial void Reannounced(ILogger logger, string mitigation);
+
+    [LoggerMessage(EventId = Base + 10, Level = LogLevel.Information, Message = "The router answers again after {Failures} failed calls; checking its RIB")]
+    public static partial void RouterBack(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = Base + 11, Level = LogLevel.Error, Message = "Mitigation store: {Operation} failed: {Error}")]
+    public static partial void StoreFailed(ILogger logger, string operation, string error);
+
+    [LoggerMessage(EventId = Base + 12, Level = LogLevel.Information, Message = "Took over {Count} routes from the mitigation store")]
+    public static partial void Reconciled(ILogger logger, int count);
 }
 
 /// <summary>A command line formatted only when a log line is written.</summary>

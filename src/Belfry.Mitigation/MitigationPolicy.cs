@@ -37,6 +37,26 @@ public sealed record MitigationPolicy
     /// <summary>Actions by vector (canonical names, see <see cref="FlowspecVectors.Normalize"/>), e.g. rate-limit SYN instead of discarding it.</summary>
     public IReadOnlyDictionary<string, FlowspecAction> VectorActions { get; init; } = new Dictionary<string, FlowspecAction>(StringComparer.Ordinal);
 
+    /// <summary>Wait before the first retry of a failed router call; each further failure doubles it, up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between retries of a failed router call.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often <see cref="MitigationManager.TickAsync"/> reads the RIB back and re-announces owned routes it lost (a gobgpd restart).</summary>
+    public TimeSpan RibCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait after the <paramref name="failures"/>-th consecutive failure (1-based): exponential, capped.</summary>
+    public TimeSpan RetryDelay(int failures)
+    {
+        var delay = RetryInitialDelay;
+        for (var i = 1; i < failures && delay < RetryMaxDelay; i++)
+        {
+            delay += delay;
+        }
+        return delay < RetryMaxDelay ? delay : RetryMaxDelay;
+    }
+
     public bool BlackholesHostGroup(string? hostGroup) =>
         BlackholeHostGroups.Contains(AllHostGroups) || (hostGroup is not null && BlackholeHostGroups.Contains(hostGroup));
 

@@ -62,3 +62,37 @@ sealed class ManualTime(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => Now;
 }
+
+/// <summary>A router that can be taken down: while <see cref="Down"/>, every call throws (a different exception type each time).</summary>
+sealed class SwitchableMitigator(IMitigator inner) : IMitigator
+{
+    int _n;
+
+    public bool Down { get; set; }
+    public int Attempts { get; private set; }
+
+    Exception Failure() => (_n++ % 3) switch
+    {
+        0 => new MitigationException("gobgpd is not listening"),
+        1 => new TimeoutException("gobgp did not finish"),
+        _ => new IOException("pipe broken"),
+    };
+
+    T Check<T>(Func<T> call)
+    {
+        Attempts++;
+        return Down ? throw Failure() : call();
+    }
+
+    public Task<Mitigation> AnnounceBlackholeAsync(NetAddress target, string reason, CancellationToken cancellationToken = default) =>
+        Check(() => inner.AnnounceBlackholeAsync(target, reason, cancellationToken));
+
+    public Task<Mitigation> AnnounceFlowspecAsync(FlowspecRule rule, string reason, CancellationToken cancellationToken = default) =>
+        Check(() => inner.AnnounceFlowspecAsync(rule, reason, cancellationToken));
+
+    public Task<bool> WithdrawAsync(MitigationId id, CancellationToken cancellationToken = default) =>
+        Check(() => inner.WithdrawAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<Mitigation>> ListActiveAsync(CancellationToken cancellationToken = default) =>
+        Check(() => inner.ListActiveAsync(cancellationToken));
+}

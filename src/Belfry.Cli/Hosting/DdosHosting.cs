@@ -224,7 +224,18 @@ public sealed record DdosEngineOptions
 public sealed class DdosEngine : IAsyncDisposable
 {
     readonly DdosEngineOptions _options;
+    // Bounded by policy rather than by the channel (a full bounded channel would block or drop on the ticking thread):
+    // ticks coalesce (one queued at a time, carrying the latest second), Updated events are dropped and counted
+    // once MaxQueuedUpdates items wait, Started/Ended (one each per attack) until MaxQueued items wait.
+    public const int MaxQueuedUpdates = 1024;
+    public const int MaxQueued = 65_536;
     readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    int _queued;
+    int _tickQueued;
+    long _latestTick;
+    long _droppedEvents;
+    long _droppedReported;
+    long _consumerErrors;
     readonly DryRunMitigator? _dryRun;
     readonly Task _consumer;
     int _commandsSeen;
@@ -243,6 +254,12 @@ public sealed class DdosEngine : IAsyncDisposable
 
     public DdosDetector Detector { get; }
 
+    /// <summary>Attack events dropped because the consumer was that far behind (reported through OnError).</summary>
+    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
+
+    /// <summary>Work items whose handling threw (reported through OnError); the consumer went on.</summary>
+    public long ConsumerErrors => Interlocked.Read(ref _consumerErrors);
+
     /// <summary>For <see cref="FlowCollector"/>'s consumer factory: a new single-writer shard for the loop.</summary>
     public IFlowRecordConsumer CreateConsumer(FlowLoopContext loop) => new ShardConsumer(Detector.CreateShard());
 
@@ -250,7 +267,11 @@ public sealed class DdosEngine : IAsyncDisposable
     public void Tick(DateTime secondEnd)
     {
         Detector.Tick(secondEnd);
-        _work.Writer.TryWrite(new Work(null, secondEnd, null));
+        Interlocked.Exchange(ref _latestTick, secondEnd.Ticks);
+        if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
+        {
+            _work.Writer.TryWrite(new Work(null, secondEnd, null));
+        }
     }
 
     /// <summary>Ticks at every wall-clock second (UTC) on a dedicated thread until cancelled.</summary>
@@ -297,6 +318,13 @@ public sealed class DdosEngine : IAsyncDisposable
     void OnEvent(AttackEvent e)
     {
         _options.OnRaised?.Invoke(e);
+        var queued = Volatile.Read(ref _queued);
+        if (queued >= MaxQueued || (e.Kind == AttackEventKind.Updated && queued >= MaxQueuedUpdates))
+        {
+            Interlocked.Increment(ref _droppedEvents);
+            return;
+        }
+        Interlocked.Increment(ref _queued);
         _work.Writer.TryWrite(new Work(e, default, null));
     }
 
@@ -304,21 +332,42 @@ public sealed class DdosEngine : IAsyncDisposable
     {
         await foreach (var w in _work.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (w.Flushed is { } flushed)
+            // No work item can end the consumer: one that throws is counted, reported and left behind.
+            try
             {
-                flushed.TrySetResult();
-            }
-            else if (w.Event is { } e)
-            {
-                await HandleAsync(e).ConfigureAwait(false);
-            }
-            else if (_options.Mitigation is { } m)
-            {
-                var outcomes = await m.TickAsync(w.Tick).ConfigureAwait(false);
-                if (outcomes.Count > 0 && _options.OnWithdrawn is { } report)
+                if (w.Flushed is { } flushed)
                 {
-                    await report(outcomes, NewCommands()).ConfigureAwait(false);
+                    flushed.TrySetResult();
                 }
+                else if (w.Event is { } e)
+                {
+                    Interlocked.Decrement(ref _queued);
+                    await HandleAsync(e).ConfigureAwait(false);
+                }
+                else
+                {
+                    Volatile.Write(ref _tickQueued, 0);
+                    var tick = new DateTime(Interlocked.Read(ref _latestTick), DateTimeKind.Utc);
+                    var dropped = Interlocked.Read(ref _droppedEvents);
+                    if (dropped != _droppedReported)
+                    {
+                        await ReportErrorAsync($"{dropped - _droppedReported} attack events dropped: the consumer is behind ({dropped} in all)").ConfigureAwait(false);
+                        _droppedReported = dropped;
+                    }
+                    if (_options.Mitigation is { } m)
+                    {
+                        var outcomes = await m.TickAsync(tick).ConfigureAwait(false);
+                        if (outcomes.Count > 0 && _options.OnWithdrawn is { } report)
+                        {
+                            await report(outcomes, NewCommands()).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _consumerErrors);
+                await ReportErrorAsync($"attack consumer: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             }
         }
     }
@@ -343,7 +392,8 @@ public sealed class DdosEngine : IAsyncDisposable
             }
             else
             {
-                outcomes = await m.OnAttackStartedAsync(a.Id, a.Target, [.. a.Vectors.Select(AttackVectors.Identifier)], a.HostGroup).ConfigureAwait(false);
+                await TryAsync("mitigation", async () =>
+                    outcomes = await m.OnAttackStartedAsync(a.Id, a.Target, [.. a.Vectors.Select(AttackVectors.Identifier)], a.HostGroup).ConfigureAwait(false)).ConfigureAwait(false);
             }
         }
         if (e.Kind == AttackEventKind.Ended)
@@ -381,12 +431,26 @@ public sealed class DdosEngine : IAsyncDisposable
         {
             await action().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StorageException or Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _consumerErrors);
+            await ReportErrorAsync($"{what}: {ex.Message}").ConfigureAwait(false);
+        }
+    }
+
+    async Task ReportErrorAsync(string message)
+    {
+        try
         {
             if (_options.OnError is { } onError)
             {
-                await onError($"{what}: {ex.Message}").ConfigureAwait(false);
+                await onError(message).ConfigureAwait(false);
             }
+        }
+#pragma warning disable CA1031 // the error reporter failing must not end the consumer either
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

@@ -28,6 +28,7 @@ public sealed class GoBgpFixture : IAsyncLifetime
     static readonly TimeSpan s_establishTimeout = TimeSpan.FromSeconds(60);
 
     readonly List<(string Name, Process Process, StringBuilder Log)> _daemons = [];
+    string _belfryConfig = "";
 
     public static string BinDirectory => Environment.GetEnvironmentVariable("BELFRY_TEST_GOBGP_DIR") ?? "/usr/bin";
     public static string GoBgpd => Path.Combine(BinDirectory, "gobgpd");
@@ -66,11 +67,33 @@ public sealed class GoBgpFixture : IAsyncLifetime
         var routerConfig = GoBgpdConfig.ToToml(RouterAs, "127.0.0.2", RouterBgpPort, loopback,
             [new GoBgpPeer("127.0.0.1", BelfryAs) { Passive = true }]);
 
+        _belfryConfig = belfryConfig;
         var started = Stopwatch.StartNew();
         Start("router", routerConfig, RouterApiPort);
         Start("belfry", belfryConfig, BelfryApiPort);
         await WaitForEstablishedAsync();
         TimeToEstablished = started.Elapsed;
+    }
+
+    /// <summary>Kills the "belfry" daemon (as a crash would): its RIB is gone, its API refuses connections.</summary>
+    public async Task StopBelfryDaemonAsync()
+    {
+        var i = _daemons.FindIndex(d => d.Name == "belfry");
+        var (_, process, _) = _daemons[i];
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+        _daemons.RemoveAt(i);
+    }
+
+    /// <summary>Starts the "belfry" daemon again with the same configuration and ports, and waits for its session to the router.</summary>
+    public async Task StartBelfryDaemonAsync()
+    {
+        Start("belfry", _belfryConfig, BelfryApiPort);
+        await WaitForEstablishedAsync();
     }
 
     /// <summary>The router's view: routes it received from Belfry's daemon in one address family.</summary>
