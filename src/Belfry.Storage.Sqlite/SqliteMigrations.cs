@@ -27,7 +27,7 @@ public static class SqliteMigrations
 
     internal sealed record Migration(int Version, string Sql, Action<SqliteConnection, SqliteTransaction, string>? Code = null);
 
-    /// <summary>The schema before migrations (session 1's SqliteEventStore), kept verbatim.</summary>
+    /// <summary>The schema before migrations (session 1's SqliteStore), kept verbatim.</summary>
     internal const string Version1Sql = """
         CREATE TABLE IF NOT EXISTS events (
             seq INTEGER PRIMARY KEY,

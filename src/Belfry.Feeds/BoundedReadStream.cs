@@ -1,32 +1,5 @@
-using System.IO.Compression;
-using Belfry.Feeds.Text;
 
 namespace Belfry.Feeds;
-
-/// <summary>Opens a feed file for reading: <c>.gz</c> files decompressed, with a bound on what they decompress to.</summary>
-public static class FeedInput
-{
-    /// <summary>Whether the file is gzip-compressed (by its name).</summary>
-    public static bool IsCompressed(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The name the feed is recognised by: without <c>.gz</c>.</summary>
-    public static string FeedFileName(string path) =>
-        IsCompressed(path) ? Path.GetFileNameWithoutExtension(path) : Path.GetFileName(path);
-
-    /// <summary>
-    /// The file's bytes, decompressed when it is a <c>.gz</c> file. Reading past
-    /// <paramref name="maxDecompressedBytes"/> of decompressed data throws <see cref="InvalidDataException"/>
-    /// naming the file and the bound: what was read before stays read.
-    /// </summary>
-    public static Stream Open(string path, long maxDecompressedBytes = FeedLimits.MaxDecompressedBytes)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        Stream s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return IsCompressed(path)
-            ? new BoundedReadStream(new GZipStream(s, CompressionMode.Decompress), maxDecompressedBytes, Path.GetFileName(path))
-            : s;
-    }
-}
 
 /// <summary>A read-only stream that fails once more than a bound has been read from it.</summary>
 public sealed class BoundedReadStream(Stream inner, long maxBytes, string name) : Stream
