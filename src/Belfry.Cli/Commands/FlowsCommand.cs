@@ -127,7 +127,13 @@ static class FlowsCommand
         var bgp = DdosHosting.BuildBgpOptions(ddos.Bgp, flags.DryRun);
         var mitigator = DdosHosting.CreateMitigator(bgp);
         using var disposeMitigator = mitigator as IDisposable;
-        using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos));
+        // Route ownership lives in the deployment's database for a real router, so a restarted Belfry
+        // takes over its routes; a dry run announces nothing and keeps its pretend routes in memory.
+        using var mitigation = new MitigationManager(mitigator, DdosHosting.BuildPolicy(ddos), store: bgp.DryRun ? null : host.Store, time: host.Clock);
+        foreach (var line in AttackText.Mitigation(await mitigation.ReconcileAsync(host.Clock.GetUtcNow().UtcDateTime, ct), []))
+        {
+            await Console.Error.WriteLineAsync(line);
+        }
         var output = json ? Console.Error : Console.Out;
         await using var engine = new DdosEngine(detector, new DdosEngineOptions
         {
